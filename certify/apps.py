@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_role_groups(sender, **kwargs) -> None:
+    from certify.services.users import role_groups_sync
+
+    role_groups_sync()
+
+
+class CertifyConfig(AppConfig):
+    name = "certify"
+    verbose_name = _("认证基础")
+
+    def ready(self) -> None:
+        # Runs after every app's migrations, when all permissions exist.
+        post_migrate.connect(_sync_role_groups, dispatch_uid="certify-role-groups")

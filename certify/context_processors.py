@@ -1,0 +1,22 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from certify.permissions import is_cert_admin, is_staff_member
+
+
+def navigation(request) -> dict:
+    """The menu a signed-in person sees; pages enforce access on their own."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [(_("首页"), reverse("home"))]
+    if user.is_candidate:
+        items.append((_("我的资料"), reverse("my-profile")))
+    if is_staff_member(user):
+        items.append((_("认证标准"), reverse("standard")))
+    if is_cert_admin(user):
+        items.append((_("考生"), reverse("candidates")))
+        items.append((_("组织机构"), reverse("organisation")))
+        items.append((_("接口文档"), reverse("api-docs")))
+        items.append((_("后台管理"), reverse("admin:index")))
+    return {"nav_items": items}

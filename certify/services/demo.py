@@ -1,0 +1,102 @@
+"""The demo organisation and people: what ``manage.py load_demo`` loads. Safe to run twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from certify.models import Branch, Hall, Level, Province, Role, User
+from certify.services.standard import standard_load_defaults
+from certify.services.users import candidate_upsert, staff_upsert
+from certify.validators import id_number_check_char
+
+DEMO_PASSWORD = "certify2026"
+
+DEMO_HALLS = {
+    "城东分公司": ["城东中心营业厅", "解放路营业厅"],
+    "城西分公司": ["城西中心营业厅", "文三路营业厅"],
+}
+DEMO_STAFF = [
+    ("hr", "周敏", Role.ADMIN),
+    ("examiner1", "王建国", Role.EXAMINER),
+    ("examiner2", "李晓红", Role.EXAMINER),
+    ("examiner3", "陈志强", Role.EXAMINER),
+    ("chief", "刘文华", Role.CHIEF_EXAMINER),
+]
+_SURNAMES = "张王李赵陈杨黄周吴徐孙胡朱高林何郭马罗梁"
+_GIVEN = [
+    "丽娜",
+    "伟",
+    "静",
+    "芳",
+    "敏",
+    "磊",
+    "婷",
+    "洋",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "霞",
+    "超",
+    "秀英",
+    "明",
+    "晨",
+    "雪",
+    "浩",
+    "倩",
+]
+# 16 at level 5, 14 at level 4, 10 at level 3.
+DEMO_LEVELS = [Level.FIVE] * 16 + [Level.FOUR] * 14 + [Level.THREE] * 10
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    name: str
+    role: str
+    note: str = ""
+
+
+def demo_id_number(index: int) -> str:
+    """A valid, obviously fictitious ID number (region 330102, born 1985–2003)."""
+    first17 = f"330102{1985 + index % 19:04d}{1 + index % 12:02d}{1 + index % 28:02d}{index:03d}"
+    return first17 + id_number_check_char(first17)
+
+
+@transaction.atomic
+def demo_load() -> list[DemoLogin]:
+    """Load the standard, a demo province, its staff and forty candidates; return the logins."""
+    standard_load_defaults()
+    province, _ = Province.objects.get_or_create(code="demo", defaults={"name": "示范省公司"})
+    halls: list[Hall] = []
+    for branch_name, hall_names in DEMO_HALLS.items():
+        branch, _ = Branch.objects.get_or_create(province=province, name=branch_name)
+        for hall_name in hall_names:
+            halls.append(Hall.objects.get_or_create(branch=branch, name=hall_name)[0])
+
+    logins: list[DemoLogin] = []
+    usernames: list[str] = []
+    for username, name, role in DEMO_STAFF:
+        staff_upsert(username=username, full_name=name, role=role, hall=halls[0])
+        usernames.append(username)
+        logins.append(DemoLogin(username, name, Role(role).label))
+
+    for index, level in enumerate(DEMO_LEVELS, start=1):
+        name = _SURNAMES[index % len(_SURNAMES)] + _GIVEN[(index * 7) % len(_GIVEN)]
+        candidate, _ = candidate_upsert(
+            employee_no=f"E{index:04d}",
+            name=name,
+            id_number=demo_id_number(index),
+            phone=f"1380571{index:04d}",
+            hall=halls[index % len(halls)],
+            level=level,
+        )
+        usernames.append(candidate.employee_no)
+        if index in (1, 17, 31):
+            logins.append(DemoLogin(candidate.employee_no, name, Role.CANDIDATE.label, Level(level).label))
+    # One hash for every demo account: hashing 45 passwords one by one takes seconds.
+    User.objects.filter(username__in=usernames).update(password=make_password(DEMO_PASSWORD))
+    return logins

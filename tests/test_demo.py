@@ -1,0 +1,30 @@
+from collections import Counter
+
+from django.core.management import call_command
+from django.test import Client
+
+from certify.models import Branch, Candidate, Hall, Province, Role, StandardVersion, User
+from certify.services.demo import DEMO_PASSWORD
+
+
+def test_the_demo_loads_everything_and_is_safe_to_run_twice(db, capsys):
+    call_command("load_demo")
+    call_command("load_demo")
+    output = capsys.readouterr().out
+
+    assert StandardVersion.objects.count() == 1
+    assert Province.objects.count() == 1
+    assert Branch.objects.count() == 2
+    assert Hall.objects.count() == 4
+    assert Candidate.objects.count() == 40
+    assert Counter(User.objects.values_list("role", flat=True)) == {
+        Role.CANDIDATE: 40,
+        Role.EXAMINER: 3,
+        Role.CHIEF_EXAMINER: 1,
+        Role.ADMIN: 1,
+    }
+    assert Counter(Candidate.objects.values_list("level", flat=True)) == {5: 16, 4: 14, 3: 10}
+    assert f"密码均为 {DEMO_PASSWORD}" in output
+    for username in ("hr", "examiner1", "chief", "E0001"):
+        assert username in output
+        assert Client().login(username=username, password=DEMO_PASSWORD)
