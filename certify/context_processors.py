@@ -15,6 +15,7 @@ def navigation(request) -> dict:
     if is_staff_member(user):
         items.append((_("认证标准"), reverse("standard")))
     if is_cert_admin(user):
+        items.append((_("题库"), reverse("bank")))
         items.append((_("考生"), reverse("candidates")))
         items.append((_("组织机构"), reverse("organisation")))
         items.append((_("接口文档"), reverse("api-docs")))

@@ -16,6 +16,8 @@ urlpatterns = [
     path("me/", views.MyProfileView.as_view(), name="my-profile"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("bank/", include("question_bank.urls")),
+    path("api/bank/", include("question_bank.api.urls")),
     path("api/", include("certify.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

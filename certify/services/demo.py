@@ -11,6 +11,8 @@ from certify.models import Branch, Hall, Level, Province, Role, User
 from certify.services.standard import standard_load_defaults
 from certify.services.users import candidate_upsert, staff_upsert
 from certify.validators import id_number_check_char
+from question_bank.services.blueprints import blueprints_load_defaults
+from question_bank.services.items import bank_load_shipped
 
 DEMO_PASSWORD = "certify2026"
 
@@ -70,6 +72,8 @@ def demo_id_number(index: int) -> str:
 def demo_load() -> list[DemoLogin]:
     """Load the standard, a demo province, its staff and forty candidates; return the logins."""
     standard_load_defaults()
+    bank_load_shipped()
+    blueprints_load_defaults()
     province, _ = Province.objects.get_or_create(code="demo", defaults={"name": "示范省公司"})
     halls: list[Hall] = []
     for branch_name, hall_names in DEMO_HALLS.items():

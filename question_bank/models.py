@@ -1,0 +1,214 @@
+"""The question bank: knowledge points, items and their content versions, blueprints.
+
+An ``Item`` is the identity an admin manages (status, which version is
+current). Its content lives in ``ItemVersion`` rows; a version that has been
+shown on a paper is never edited again: editing the item writes a new version
+and papers keep pointing at the one they showed.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from certify.models import Level
+
+
+class ItemType(models.TextChoices):
+    SINGLE = "single", _("单项选择")
+    MULTIPLE = "multiple", _("多项选择")
+    SITUATIONAL = "situational", _("情景分析")
+
+
+class ItemStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    ACTIVE = "active", _("启用")
+    RETIRED = "retired", _("停用")
+
+
+class MultiplePolicy(models.TextChoices):
+    STRICT = "strict", _("严格：完全正确才得分")
+    PARTIAL = "partial", _("部分得分：少选且无错选得一半")
+
+
+OPTION_LETTERS = "ABCDEFGH"
+
+
+class KnowledgePoint(models.Model):
+    """A chapter (no parent, code "4") or a section (parent chapter, code "4.2")."""
+
+    code = models.CharField(_("编号"), max_length=10, unique=True)
+    name = models.CharField(_("名称"), max_length=80)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="sections", verbose_name=_("所属章")
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("知识点")
+        verbose_name_plural = _("知识点")
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, code__regex=r"^\d+$")
+                | Q(parent__isnull=False, code__regex=r"^\d+\.\d+$"),
+                name="knowledge_point_code_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_chapter(self) -> bool:
+        return self.parent_id is None
+
+    @property
+    def chapter_code(self) -> str:
+        return self.code.split(".")[0]
+
+
+class Item(models.Model):
+    status = models.CharField(_("状态"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.ACTIVE)
+    current = models.OneToOneField(
+        "ItemVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("当前版本"),
+    )
+    # Normalised case + stem of the current version: the duplicate check, backed by the database.
+    stem_key = models.CharField(_("题干指纹"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("题目")
+        verbose_name_plural = _("题目")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ItemStatus.values), name="item_status_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class ItemVersion(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="versions", verbose_name=_("题目"))
+    number = models.PositiveIntegerField(_("版本号"))
+    type = models.CharField(_("题型"), max_length=12, choices=ItemType.choices)
+    level = models.PositiveSmallIntegerField(_("级别"), choices=Level.choices)
+    knowledge_point = models.ForeignKey(
+        KnowledgePoint, on_delete=models.PROTECT, related_name="item_versions", verbose_name=_("知识点")
+    )
+    difficulty = models.PositiveSmallIntegerField(_("难度"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    case = models.TextField(_("案例"), blank=True)
+    stem = models.TextField(_("题干"))
+    options = models.JSONField(_("选项"), default=list, blank=True)
+    answer = models.CharField(_("答案"), max_length=8, blank=True)
+    rubric = models.JSONField(_("评分要点"), default=list, blank=True)
+    explanation = models.TextField(_("解析"))
+    source = models.CharField(_("来源"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    first_used_at = models.DateTimeField(_("首次组卷时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("题目版本")
+        verbose_name_plural = _("题目版本")
+        ordering = ["item", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "number"], name="item_version_unique_number"),
+            models.CheckConstraint(condition=Q(type__in=ItemType.values), name="item_version_type_known"),
+            models.CheckConstraint(condition=Q(level__in=Level.values), name="item_version_level_known"),
+            models.CheckConstraint(
+                condition=Q(difficulty__gte=1, difficulty__lte=5), name="item_version_difficulty_1_to_5"
+            ),
+            models.CheckConstraint(condition=~Q(stem=""), name="item_version_stem_not_blank"),
+            models.CheckConstraint(
+                condition=Q(type="single", answer__regex=r"^[A-H]$")
+                | Q(type="multiple", answer__regex=r"^[A-H]{2,8}$")
+                | Q(type="situational", answer=""),
+                name="item_version_answer_fits_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.item_id} v{self.number}"
+
+    @property
+    def is_used(self) -> bool:
+        return self.first_used_at is not None
+
+    @property
+    def lettered_options(self) -> list[tuple[str, str]]:
+        return list(zip(OPTION_LETTERS, self.options, strict=False))
+
+    @property
+    def rubric_total(self) -> int:
+        return sum(point["points"] for point in self.rubric)
+
+
+class Blueprint(models.Model):
+    """组卷规则 for one level: what every paper of that level must satisfy."""
+
+    level = models.PositiveSmallIntegerField(_("级别"), choices=Level.choices, unique=True)
+    single_count = models.PositiveSmallIntegerField(_("单选题数量"))
+    single_points = models.PositiveSmallIntegerField(_("单选题每题分值"))
+    multiple_count = models.PositiveSmallIntegerField(_("多选题数量"))
+    multiple_points = models.PositiveSmallIntegerField(_("多选题每题分值"))
+    situational_count = models.PositiveSmallIntegerField(_("情景分析题数量"))
+    situational_points = models.PositiveSmallIntegerField(_("情景分析题每题分值"))
+    # {"single": {"1": 8, "2": 12, "4": 20}, ...}: per type, items per chapter; a type
+    # without quotas draws from any chapter.
+    chapter_quotas = models.JSONField(_("各章题量"), default=dict, blank=True)
+    difficulty_min = models.PositiveSmallIntegerField(_("最低难度"), default=1)
+    difficulty_max = models.PositiveSmallIntegerField(_("最高难度"), default=5)
+    target_difficulty = models.DecimalField(_("目标平均难度"), max_digits=3, decimal_places=2, default=Decimal("3"))
+    difficulty_tolerance = models.DecimalField(
+        _("平均难度允许偏差"), max_digits=3, decimal_places=2, default=Decimal("0.5")
+    )
+    multiple_policy = models.CharField(
+        _("多选题计分"), max_length=10, choices=MultiplePolicy.choices, default=MultiplePolicy.STRICT
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("组卷规则")
+        verbose_name_plural = _("组卷规则")
+        ordering = ["-level"]
+        constraints = [
+            models.CheckConstraint(condition=Q(level__in=Level.values), name="blueprint_level_known"),
+            models.CheckConstraint(
+                condition=Q(
+                    difficulty_min__gte=1, difficulty_max__lte=5, difficulty_min__lte=models.F("difficulty_max")
+                ),
+                name="blueprint_difficulty_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(multiple_policy__in=MultiplePolicy.values), name="blueprint_policy_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("%(level)s 组卷规则") % {"level": self.get_level_display()})
+
+    def count_for(self, item_type: str) -> int:
+        return getattr(self, f"{item_type}_count")
+
+    def points_for(self, item_type: str) -> int:
+        return getattr(self, f"{item_type}_points")
+
+    def quotas_for(self, item_type: str) -> dict[str, int]:
+        return {str(chapter): int(count) for chapter, count in (self.chapter_quotas.get(item_type) or {}).items()}

@@ -1,0 +1,285 @@
+"""Blueprints (组卷规则): their defaults, validation, and whether the bank can satisfy them."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from certify.models import Level, User
+from certify.selectors import standard_current
+from question_bank.models import Blueprint, ItemStatus, ItemType, ItemVersion, KnowledgePoint, MultiplePolicy
+
+BLUEPRINT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "blueprints.json"
+COUNT_FIELDS = [f"{t}_{what}" for t in ItemType.values for what in ("count", "points")]
+CHAPTER_NAMES = {"1": "第一章", "2": "第二章", "3": "第三章", "4": "第四章", "5": "第五章", "6": "第六章"}
+
+
+def chapter_label(code: str) -> str:
+    return CHAPTER_NAMES.get(code, _("第 %(code)s 章") % {"code": code})
+
+
+def levels_phrase(level: int) -> str:
+    """Which items a paper of ``level`` may draw on, in words."""
+    if level == Level.FIVE:
+        return _("营业五级")
+    return _("%(level)s及以下级别") % {"level": Level(level).label}
+
+
+def blueprint_errors(values: dict[str, Any], *, level: int) -> list[str]:
+    """Every way ``values`` (a blueprint's fields) are inconsistent, as sentences."""
+    name = Level(level).label
+    errors: list[str] = []
+    total = sum(values[f"{t}_count"] * values[f"{t}_points"] for t in ItemType.values)
+    if total != 100:
+        errors.append(_("%(level)s：各题型分值合计须为 100 分，当前为 %(total)s 分") % {"level": name, "total": total})
+    chapters = set(KnowledgePoint.objects.filter(parent__isnull=True).values_list("code", flat=True))
+    quotas = values.get("chapter_quotas") or {}
+    if not isinstance(quotas, dict):
+        return [*errors, _("%(level)s：各章题量格式不正确") % {"level": name}]
+    for item_type, per_chapter in quotas.items():
+        if item_type not in ItemType.values:
+            errors.append(_("%(level)s：各章题量中有未知题型 %(type)s") % {"level": name, "type": item_type})
+            continue
+        if not per_chapter:
+            continue
+        if not isinstance(per_chapter, dict) or not all(
+            isinstance(count, int) and not isinstance(count, bool) and count >= 0 for count in per_chapter.values()
+        ):
+            errors.append(
+                _("%(level)s：%(type)s题的各章题量必须是不小于 0 的整数")
+                % {"level": name, "type": ItemType(item_type).label}
+            )
+            continue
+        unknown = sorted(set(map(str, per_chapter)) - chapters)
+        if unknown:
+            errors.append(
+                _("%(level)s：%(type)s题的各章题量中有不存在的章：%(chapters)s")
+                % {"level": name, "type": ItemType(item_type).label, "chapters": "、".join(unknown)}
+            )
+        quota_total = sum(per_chapter.values())
+        if quota_total != values[f"{item_type}_count"]:
+            errors.append(
+                _("%(level)s：%(type)s题各章题量合计 %(sum)s 道，应等于题量 %(count)s 道")
+                % {
+                    "level": name,
+                    "type": ItemType(item_type).label,
+                    "sum": quota_total,
+                    "count": values[f"{item_type}_count"],
+                }
+            )
+    low, high = values["difficulty_min"], values["difficulty_max"]
+    if not 1 <= low <= high <= 5:
+        errors.append(_("%(level)s：难度范围须在 1–5 之间且最低不高于最高") % {"level": name})
+    target, tolerance = Decimal(values["target_difficulty"]), Decimal(values["difficulty_tolerance"])
+    if not low <= target <= high:
+        errors.append(
+            _("%(level)s：目标平均难度 %(target)s 不在难度范围 %(low)s–%(high)s 之内")
+            % {"level": name, "target": target, "low": low, "high": high}
+        )
+    if not Decimal("0.1") <= tolerance <= Decimal("2"):
+        errors.append(_("%(level)s：平均难度允许偏差须在 0.1–2 之间") % {"level": name})
+    if values["multiple_policy"] not in MultiplePolicy.values:
+        errors.append(_("%(level)s：未知的多选题计分方式") % {"level": name})
+    return errors
+
+
+def standard_counts(level: int) -> dict[str, int] | None:
+    """Counts and points per type for ``level`` in the standard in force."""
+    standard = standard_current()
+    if standard is None:
+        return None
+    rule = standard.rule_for(level)
+    return {field_name: getattr(rule, field_name) for field_name in COUNT_FIELDS}
+
+
+@transaction.atomic
+def blueprint_update(*, blueprint: Blueprint, values: dict[str, Any], by: User | None) -> Blueprint:
+    """Save quotas, difficulty and scoring policy; counts and points always follow the standard in force."""
+    merged = {field: getattr(blueprint, field) for field in BLUEPRINT_FIELDS}
+    merged.update({key: value for key, value in values.items() if key not in COUNT_FIELDS})
+    merged.update(standard_counts(blueprint.level) or {})
+    errors = blueprint_errors(merged, level=blueprint.level)
+    if errors:
+        raise ValidationError(errors)
+    for field_name, value in merged.items():
+        setattr(blueprint, field_name, value)
+    blueprint.updated_by = by
+    blueprint.save()
+    return blueprint
+
+
+BLUEPRINT_FIELDS = [
+    *COUNT_FIELDS,
+    "chapter_quotas",
+    "difficulty_min",
+    "difficulty_max",
+    "target_difficulty",
+    "difficulty_tolerance",
+    "multiple_policy",
+]
+
+
+def blueprints_load_defaults(*, path: Path = BLUEPRINT_FIXTURE) -> int:
+    """Create the blueprint of each level that has none: counts and points from the standard in force,
+    quotas and difficulty from the fixture. Returns how many were created."""
+    standard = standard_current()
+    if standard is None:
+        raise ValidationError(_("尚未载入认证标准"))
+    defaults = json.loads(path.read_text(encoding="utf-8"))
+    created = 0
+    for rule in standard.rules.all():
+        if Blueprint.objects.filter(level=rule.level).exists():
+            continue
+        values = {field_name: getattr(rule, field_name) for field_name in COUNT_FIELDS}
+        values.update(defaults[str(rule.level)])
+        values["target_difficulty"] = Decimal(str(values["target_difficulty"]))
+        values["difficulty_tolerance"] = Decimal(str(values["difficulty_tolerance"]))
+        errors = blueprint_errors(values, level=rule.level)
+        if errors:
+            raise ValidationError(errors)
+        Blueprint.objects.create(level=rule.level, **values)
+        created += 1
+    return created
+
+
+# --- feasibility -------------------------------------------------------------------------
+
+
+@dataclass
+class PoolReport:
+    """One group a paper draws from: a type, and a chapter when the blueprint sets quotas."""
+
+    item_type: str
+    chapter: str | None
+    needed: int
+    available: int
+    difficulties: list[int] = field(default_factory=list, repr=False)
+
+    @property
+    def label(self) -> str:
+        type_label = ItemType(self.item_type).label
+        return f"{chapter_label(self.chapter)} {type_label}题" if self.chapter else f"{type_label}题"
+
+    @property
+    def short(self) -> bool:
+        return self.available < self.needed
+
+    @property
+    def exposure(self) -> float:
+        """The share of papers an item of this group appears on, when use is spread evenly."""
+        return self.needed / self.available if self.available else 1.0
+
+
+@dataclass
+class Feasibility:
+    blueprint: Blueprint
+    pools: list[PoolReport]
+    problems: list[str]
+    distinct_papers: int
+    mean_range: tuple[float, float] | None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def distinct_papers_display(self) -> str:
+        if self.distinct_papers >= 10**12:
+            return _("超过 10^%(exp)s 种") % {"exp": len(str(self.distinct_papers)) - 1}
+        return _("%(count)s 种") % {"count": f"{self.distinct_papers:,}"}
+
+
+def eligible_versions(*, blueprint: Blueprint):
+    """Current versions of active items a paper of this blueprint may use."""
+    return ItemVersion.objects.filter(
+        item__current=F("pk"),
+        item__status=ItemStatus.ACTIVE,
+        level__in=Level.included_in(blueprint.level),
+        difficulty__gte=blueprint.difficulty_min,
+        difficulty__lte=blueprint.difficulty_max,
+    )
+
+
+def blueprint_feasibility(*, blueprint: Blueprint) -> Feasibility:
+    """Can the active bank fill this blueprint? Says exactly what is short and how many different papers exist."""
+    rows = list(eligible_versions(blueprint=blueprint).values_list("type", "knowledge_point__code", "difficulty"))
+    pools: list[PoolReport] = []
+    for item_type in ItemType.values:
+        needed = blueprint.count_for(item_type)
+        if needed == 0:
+            continue
+        quotas = blueprint.quotas_for(item_type)
+        of_type = [(code.split(".")[0], difficulty) for t, code, difficulty in rows if t == item_type]
+        if quotas:
+            for chapter, count in sorted(quotas.items()):
+                if count:
+                    difficulties = sorted(d for c, d in of_type if c == chapter)
+                    pools.append(PoolReport(item_type, chapter, count, len(difficulties), difficulties))
+        else:
+            difficulties = sorted(d for _c, d in of_type)
+            pools.append(PoolReport(item_type, None, needed, len(difficulties), difficulties))
+
+    problems = []
+    counts = standard_counts(blueprint.level)
+    if counts is not None:
+        differing = [
+            _("%(type)s %(mine)s×%(mine_points)s 分（标准为 %(std)s×%(std_points)s 分）")
+            % {
+                "type": ItemType(t).label,
+                "mine": blueprint.count_for(t),
+                "mine_points": blueprint.points_for(t),
+                "std": counts[f"{t}_count"],
+                "std_points": counts[f"{t}_points"],
+            }
+            for t in ItemType.values
+            if (blueprint.count_for(t), blueprint.points_for(t)) != (counts[f"{t}_count"], counts[f"{t}_points"])
+        ]
+        if differing:
+            problems.append(
+                _("组卷规则的题量与现行认证标准不一致：%(list)s。请调整各章题量后保存组卷规则")
+                % {"list": "；".join(differing)}
+            )
+    problems += [
+        _("%(pool)s需要 %(needed)s 道（%(levels)s、难度 %(low)s–%(high)s），题库中只有 %(available)s 道启用的题目")
+        % {
+            "pool": pool.label,
+            "needed": pool.needed,
+            "levels": levels_phrase(blueprint.level),
+            "low": blueprint.difficulty_min,
+            "high": blueprint.difficulty_max,
+            "available": pool.available,
+        }
+        for pool in pools
+        if pool.short
+    ]
+    mean_range = None
+    if pools and not any(pool.short for pool in pools):
+        total = sum(pool.needed for pool in pools)
+        lowest = sum(sum(pool.difficulties[: pool.needed]) for pool in pools) / total
+        highest = sum(sum(pool.difficulties[-pool.needed :]) for pool in pools) / total
+        mean_range = (lowest, highest)
+        target, tolerance = float(blueprint.target_difficulty), float(blueprint.difficulty_tolerance)
+        if highest < target - tolerance or lowest > target + tolerance:
+            problems.append(
+                _("平均难度目标 %(target)s±%(tol)s 无法达到：题库能组出的平均难度在 %(low).2f–%(high).2f 之间")
+                % {
+                    "target": f"{target:g}",
+                    "tol": f"{tolerance:g}",
+                    "low": lowest,
+                    "high": highest,
+                }
+            )
+    distinct = 0 if any(pool.short for pool in pools) else math.prod(math.comb(p.available, p.needed) for p in pools)
+    return Feasibility(
+        blueprint=blueprint, pools=pools, problems=problems, distinct_papers=distinct, mean_range=mean_range
+    )
