@@ -14,3 +14,9 @@ def test_the_interactive_docs_are_served_without_a_cdn(db):
     page = Client().get("/api/docs/").content.decode()
     assert "swagger-ui" in page
     assert "cdn.jsdelivr" not in page and "unpkg.com" not in page
+
+
+def test_the_schema_generates_without_warnings(db, tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))

@@ -50,7 +50,7 @@ class StandardVersionListApi(APIView):
     def get_permissions(self):
         return [IsCertAdmin()] if self.request.method == "POST" else [IsStaffMember()]
 
-    class InputSerializer(serializers.Serializer):
+    class StandardRevisionInputSerializer(serializers.Serializer):
         note = serializers.CharField(max_length=200)
         changes = serializers.DictField(
             child=serializers.DictField(child=serializers.IntegerField(min_value=0)),
@@ -73,9 +73,11 @@ class StandardVersionListApi(APIView):
         versions = StandardVersion.objects.select_related("created_by").prefetch_related("rules")
         return Response(StandardVersionSerializer(versions, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: StandardVersionSerializer}, summary="修订认证标准")
+    @extend_schema(
+        request=StandardRevisionInputSerializer, responses={201: StandardVersionSerializer}, summary="修订认证标准"
+    )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.StandardRevisionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
             version = standard_revise(

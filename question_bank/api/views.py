@@ -131,21 +131,21 @@ class ImportApi(APIView):
     permission_classes = [IsCertAdmin]
     parser_classes = [MultiPartParser]
 
-    class InputSerializer(serializers.Serializer):
+    class ImportInputSerializer(serializers.Serializer):
         file = serializers.FileField()
 
-    class ReportSerializer(serializers.Serializer):
+    class ImportReportSerializer(serializers.Serializer):
         rows = serializers.IntegerField()
         created = serializers.IntegerField()
         errors = serializers.ListField(child=serializers.DictField())
 
     @extend_schema(
-        request={"multipart/form-data": InputSerializer},
-        responses={201: ReportSerializer, 400: ReportSerializer},
+        request={"multipart/form-data": ImportInputSerializer},
+        responses={201: ImportReportSerializer, 400: ImportReportSerializer},
         summary="Excel 导入题目（整份文件校验，有错则全部不导入）",
     )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.ImportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         report = bank_import(content=upload.read(MAX_UPLOAD_BYTES + 1), size=upload.size, by=request.user)
