@@ -37,6 +37,17 @@ class MultiplePolicy(models.TextChoices):
 
 
 OPTION_LETTERS = "ABCDEFGH"
+CHINESE_NUMERALS = "零一二三四五六七八九十"
+
+
+def chapter_label(code: str) -> str:
+    """ "4" → "第四章"."""
+    number = int(code)
+    if number <= 10:
+        return f"第{CHINESE_NUMERALS[number]}章"
+    if number < 20:
+        return f"第十{CHINESE_NUMERALS[number - 10]}章"
+    return f"第{number}章"
 
 
 class KnowledgePoint(models.Model):
@@ -63,6 +74,11 @@ class KnowledgePoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def label(self) -> str:
+        """ "第四章 营销服务技巧" for a chapter, "4.2 主动营销" for a section."""
+        return f"{chapter_label(self.code)} {self.name}" if self.is_chapter else f"{self.code} {self.name}"
 
     @property
     def is_chapter(self) -> bool:

@@ -17,15 +17,18 @@ from django.utils.translation import gettext as _
 
 from certify.models import Level, User
 from certify.selectors import standard_current
-from question_bank.models import Blueprint, ItemStatus, ItemType, ItemVersion, KnowledgePoint, MultiplePolicy
+from question_bank.models import (
+    Blueprint,
+    ItemStatus,
+    ItemType,
+    ItemVersion,
+    KnowledgePoint,
+    MultiplePolicy,
+    chapter_label,
+)
 
 BLUEPRINT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "blueprints.json"
 COUNT_FIELDS = [f"{t}_{what}" for t in ItemType.values for what in ("count", "points")]
-CHAPTER_NAMES = {"1": "第一章", "2": "第二章", "3": "第三章", "4": "第四章", "5": "第五章", "6": "第六章"}
-
-
-def chapter_label(code: str) -> str:
-    return CHAPTER_NAMES.get(code, _("第 %(code)s 章") % {"code": code})
 
 
 def levels_phrase(level: int) -> str:
@@ -175,9 +178,9 @@ class PoolReport:
         return self.available < self.needed
 
     @property
-    def exposure(self) -> float:
-        """The share of papers an item of this group appears on, when use is spread evenly."""
-        return self.needed / self.available if self.available else 1.0
+    def exposure(self) -> float | None:
+        """The share of papers an item of this group appears on when use is spread evenly; None when short."""
+        return None if self.short else self.needed / self.available
 
 
 @dataclass
