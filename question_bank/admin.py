@@ -28,6 +28,9 @@ class ItemAdmin(admin.ModelAdmin):
     readonly_fields = ["current", "stem_key"]
     inlines = [ItemVersionInline]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # items are retired, never deleted: papers point at their versions
+
 
 @admin.register(Blueprint)
 class BlueprintAdmin(admin.ModelAdmin):

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from certify.excel import RowError
 from certify.models import Level
 from question_bank.models import OPTION_LETTERS, ItemType, KnowledgePoint
 
@@ -39,20 +40,6 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_STEM = 2000
 MAX_OPTION = 500
 MAX_TEXT = 4000
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int | None
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-    def __str__(self) -> str:
-        where = _("第 %(row)s 行") % {"row": self.row} if self.row else ""
-        return f"{where}「{self.column}」：{self.message}" if self.column else f"{where}{self.message}"
 
 
 @dataclass

@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from certify.excel import MAX_UPLOAD_BYTES
 from certify.models import Level
 from certify.permissions import RoleRequiredMixin
 from question_bank.forms import COLUMN_FIELDS, BlueprintForm, ImportForm, ItemForm
 from question_bank.models import Blueprint, Item, ItemStatus, ItemType, KnowledgePoint
 from question_bank.selectors import ItemFilters, bank_counts, current_versions, item_list
 from question_bank.services.blueprints import blueprint_feasibility, blueprint_update
-from question_bank.services.excel import MAX_UPLOAD_BYTES, bank_export, bank_import, bank_template
+from question_bank.services.excel import bank_export, bank_import, bank_template
 from question_bank.services.items import DuplicateItem, item_create, item_set_status, item_update
 from question_bank.validation import item_cells
 

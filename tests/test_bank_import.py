@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
+from certify.excel import MAX_UPLOAD_BYTES
 from question_bank.models import Item, ItemVersion
-from question_bank.services.excel import MAX_UPLOAD_BYTES, bank_import
+from question_bank.services.excel import bank_import
 from question_bank.services.items import knowledge_points_load
 from question_bank.validation import COLUMNS
 from tests.bank_helpers import make_item, multiple, single, situational, xlsx

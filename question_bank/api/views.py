@@ -11,11 +11,12 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from certify.excel import MAX_UPLOAD_BYTES
 from certify.permissions import IsCertAdmin
 from question_bank.models import Blueprint, Item, ItemStatus, KnowledgePoint
 from question_bank.selectors import ItemFilters, current_versions, item_list
 from question_bank.services.blueprints import blueprint_feasibility, blueprint_update
-from question_bank.services.excel import MAX_UPLOAD_BYTES, bank_export, bank_import, bank_template
+from question_bank.services.excel import bank_export, bank_import, bank_template
 from question_bank.services.items import (
     DuplicateItem,
     item_create,

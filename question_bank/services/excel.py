@@ -1,24 +1,18 @@
-"""The bank's Excel template, import and export (openpyxl).
-
-Uploaded files are untrusted: size-limited, checked to be real .xlsx (a zip
-with a workbook, not too large once unpacked), parsed with defusedxml (openpyxl
-uses it when installed) and never evaluated: a formula cell is an error.
-Exported text that Excel could read as a formula is written as plain text.
-"""
+"""The bank's Excel template, import and export. File safety lives in ``certify.excel``."""
 
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from certify.excel import FileProblem, RowError, read_table, write_text
 from certify.models import User
 from question_bank.models import Item, KnowledgePoint
 from question_bank.services.items import DuplicateItem, item_create, situational_points_by_level
@@ -26,18 +20,14 @@ from question_bank.validation import (
     COLUMNS,
     REQUIRED_COLUMNS,
     ItemData,
-    RowError,
     item_cells,
     item_from_cells,
     knowledge_point_label,
     knowledge_point_lookup,
 )
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED_BYTES = 60 * 1024 * 1024
 MAX_ROWS = 5000
 SHEET = "题目"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -51,97 +41,11 @@ class ImportReport:
         return not self.errors
 
 
-class FileProblem(Exception):
-    """The upload is not a workbook we can read; the message says why."""
-
-
-def _check_xlsx(content: bytes, *, size: int | None = None) -> None:
-    size = max(size or 0, len(content))
-    if not content:
-        raise FileProblem(_("文件是空的"))
-    if size > MAX_UPLOAD_BYTES:
-        raise FileProblem(
-            _("文件过大（%(size).1f MB），上限为 %(limit)s MB")
-            % {"size": size / 1048576, "limit": MAX_UPLOAD_BYTES // 1048576}
-        )
-    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise FileProblem(_("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再导入"))
-    if not content.startswith(b"PK") or not zipfile.is_zipfile(io.BytesIO(content)):
-        raise FileProblem(_("这不是 Excel 文件（.xlsx）：请下载模板填写后上传"))
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise FileProblem(_("Excel 文件已损坏，无法读取")) from None
-    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
-        raise FileProblem(_("这不是 Excel 文件（.xlsx）：压缩包中没有工作簿"))
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise FileProblem(_("文件解压后过大，无法导入"))
-
-
-def _cell_text(cell, *, row: int, column: str, errors: list[RowError]) -> str:
-    value = cell.value
-    if value is None:
-        return ""
-    if cell.data_type == "f":
-        errors.append(
-            RowError(
-                row, column, _("单元格是公式（%(formula)s），不予计算：请填写纯文本") % {"formula": str(value)[:30]}
-            )
-        )
-        return str(value)  # validated as text too, so no misleading "empty" error follows
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def read_rows(content: bytes, *, size: int | None = None) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
     """The data rows of the 题目 sheet as (row number, column → text), or the file's problems."""
-    _check_xlsx(content, size=size)
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds for a broken file
-        raise FileProblem(_("Excel 文件已损坏或格式不受支持，无法读取")) from None
-    try:
-        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-        rows = sheet.iter_rows()
-        header_cells = next(rows, None)
-        if header_cells is None:
-            raise FileProblem(_("工作表「%(sheet)s」是空的：第 1 行应为列名") % {"sheet": sheet.title})
-        header = [str(cell.value).strip() if cell.value is not None else "" for cell in header_cells]
-        missing = [column for column in REQUIRED_COLUMNS if column not in header]
-        unknown = [name for name in header if name and name not in COLUMNS]
-        duplicated = sorted({name for name in header if name and header.count(name) > 1})
-        problems = []
-        if missing:
-            problems.append(_("缺少列：%(columns)s") % {"columns": "、".join(missing)})
-        if unknown:
-            problems.append(_("无法识别的列：%(columns)s") % {"columns": "、".join(unknown)})
-        if duplicated:
-            problems.append(_("重复的列：%(columns)s") % {"columns": "、".join(duplicated)})
-        if problems:
-            raise FileProblem(
-                "；".join(problems) + _("。第 1 行应为模板的列名：%(columns)s") % {"columns": "、".join(COLUMNS)}
-            )
-        positions = {name: index for index, name in enumerate(header) if name in COLUMNS}
-        result: list[tuple[int, dict[str, str]]] = []
-        errors: list[RowError] = []
-        for row_number, cells in enumerate(rows, start=2):
-            if row_number - 1 > MAX_ROWS:
-                raise FileProblem(_("一次最多导入 %(max)s 行") % {"max": MAX_ROWS})
-            values = {}
-            for name, index in positions.items():
-                values[name] = (
-                    _cell_text(cells[index], row=row_number, column=name, errors=errors) if index < len(cells) else ""
-                )
-            if any(value.strip() for value in values.values()):
-                result.append((row_number, values))
-        return result, errors
-    finally:
-        workbook.close()
+    return read_table(
+        content, columns=COLUMNS, required=REQUIRED_COLUMNS, sheet_name=SHEET, max_rows=MAX_ROWS, size=size
+    )
 
 
 def bank_import(*, content: bytes, by: User | None, size: int | None = None) -> ImportReport:
@@ -215,14 +119,6 @@ WIDTHS = {
 }
 
 
-def _write_text(cell, value: str) -> None:
-    """Write ``value`` as text; text Excel could take for a formula is marked as plain text."""
-    cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-
-
 def _items_sheet(workbook: Workbook, *, with_validation: bool):
     sheet = workbook.active
     sheet.title = SHEET
@@ -253,7 +149,7 @@ def bank_export(*, versions) -> bytes:
     for row, version in enumerate(versions, start=2):
         cells = item_cells(version)
         for index, column in enumerate(COLUMNS, start=1):
-            _write_text(sheet.cell(row=row, column=index), cells[column])
+            write_text(sheet.cell(row=row, column=index), cells[column])
             if column in ("题干", "解析", "评分要点", "案例"):
                 sheet.cell(row=row, column=index).alignment = Alignment(wrap_text=True, vertical="top")
     _instructions_sheet(workbook)
@@ -273,7 +169,7 @@ def bank_template() -> bytes:
         examples.cell(row=1, column=index, value=column).font = Font(bold=True)
     for row, cells in enumerate(TEMPLATE_EXAMPLES, start=2):
         for index, column in enumerate(COLUMNS, start=1):
-            _write_text(examples.cell(row=row, column=index), cells.get(column, ""))
+            write_text(examples.cell(row=row, column=index), cells.get(column, ""))
     _knowledge_sheet(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
