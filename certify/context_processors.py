@@ -12,9 +12,12 @@ def navigation(request) -> dict:
     items = [(_("首页"), reverse("home"))]
     if user.is_candidate:
         items.append((_("我的资料"), reverse("my-profile")))
+    if user.is_examiner:
+        items.append((_("我的考场"), reverse("my-rooms")))
     if is_staff_member(user):
         items.append((_("认证标准"), reverse("standard")))
     if is_cert_admin(user):
+        items.append((_("考试批次"), reverse("sittings")))
         items.append((_("题库"), reverse("bank")))
         items.append((_("考生"), reverse("candidates")))
         items.append((_("组织机构"), reverse("organisation")))

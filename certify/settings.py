@@ -145,6 +145,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "certify.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "certify.backends.FirstLoginBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -196,6 +200,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ItemStatusEnum": "question_bank.models.ItemStatus",
+        "SittingStatusEnum": "exams.models.SittingStatus",
+        "AssemblyStatusEnum": "exams.models.AssemblyStatus",
+    },
 }
 
 # --- Logging ------------------------------------------------------------------

@@ -17,6 +17,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("bank/", include("question_bank.urls")),
+    path("", include("exams.urls")),
+    path("api/", include("exams.api.urls")),
     path("api/bank/", include("question_bank.api.urls")),
     path("api/", include("certify.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

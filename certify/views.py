@@ -16,6 +16,8 @@ from certify.models import Candidate, Level, Province, StandardVersion
 from certify.permissions import RoleRequiredMixin, is_staff_member
 from certify.selectors import candidate_list, may_view_personal_data, standard_current, standard_rules
 from certify.services.standard import standard_revise
+from exams.models import Sitting, SittingStatus
+from exams.selectors import candidate_enrollments, examiner_rooms
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -38,6 +40,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
             context["province_count"] = Province.objects.count()
         if user.is_candidate:
             context["candidate"] = Candidate.objects.select_related("hall__branch").filter(user=user).first()
+            context["enrollments"] = candidate_enrollments(user)
+        if user.is_examiner:
+            context["rooms"] = examiner_rooms(user)[:10]
+        if user.is_cert_admin:
+            context["sittings"] = Sitting.objects.exclude(status=SittingStatus.CLOSED).order_by("written_start")[:5]
         return context
 
 

@@ -194,6 +194,21 @@ def celery_worker(django_db_setup, django_db_blocker):
     log.close()
 
 
+@pytest.fixture(autouse=True)
+def tasks_in_process_unless_a_worker_is_asked_for(request):
+    """Tests run tasks in-process; those that take ``celery_worker`` go through the real one."""
+    if "celery_worker" in request.fixturenames or settings.CELERY_TASK_ALWAYS_EAGER:
+        yield
+        return
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = False
+        celery_app.conf.task_eager_propagates = False
+
+
 # --- browser ---------------------------------------------------------------------------
 
 

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from exams.api import views
+
+urlpatterns = [
+    path("sittings/", views.SittingListApi.as_view(), name="api-sittings"),
+    path("sittings/<int:pk>/", views.SittingDetailApi.as_view(), name="api-sitting"),
+    path(
+        "sittings/<int:pk>/open-enrolment/",
+        views.SittingTransitionApi.as_view(action_name="open"),
+        name="api-sitting-open",
+    ),
+    path(
+        "sittings/<int:pk>/schedule/",
+        views.SittingTransitionApi.as_view(action_name="schedule"),
+        name="api-sitting-schedule",
+    ),
+    path("sittings/<int:pk>/start/", views.SittingTransitionApi.as_view(action_name="start"), name="api-sitting-start"),
+    path("sittings/<int:pk>/progress/", views.ProgressApi.as_view(), name="api-sitting-progress"),
+    path("sittings/<int:pk>/rooms/", views.RoomAddApi.as_view(), name="api-sitting-rooms"),
+    path("sittings/<int:pk>/rooms/<int:room_id>/examiners/", views.AssignApi.as_view(), name="api-room-examiners"),
+    path("sittings/<int:pk>/roster/", views.RosterApi.as_view(), name="api-sitting-roster"),
+    path("my/rooms/", views.MyRoomsApi.as_view(), name="api-my-rooms"),
+    path("my/enrollments/", views.MyEnrollmentsApi.as_view(), name="api-my-enrollments"),
+]

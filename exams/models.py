@@ -1,0 +1,239 @@
+"""Sittings (考试批次), their rooms and examiners, enrolment, and each candidate's paper."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from certify.models import Candidate, Level, Province, StandardVersion
+from question_bank.models import ItemVersion
+
+
+class SittingStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    ENROLLING = "enrolling", _("报名中")
+    SCHEDULED = "scheduled", _("已排考")
+    IN_PROGRESS = "in_progress", _("考试中")
+    MARKING = "marking", _("阅卷中")
+    PUBLISHED = "published", _("已发布成绩")
+    CLOSED = "closed", _("已结束")
+
+
+class AssemblyStatus(models.TextChoices):
+    IDLE = "idle", _("未开始")
+    RUNNING = "running", _("组卷中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class Sitting(models.Model):
+    code = models.CharField(_("批次编号"), max_length=5, unique=True, help_text=_("5 位数字：年份后两位 + 3 位序号"))
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("级别"), choices=Level.choices)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="sittings", verbose_name=_("省公司"))
+    status = models.CharField(_("状态"), max_length=12, choices=SittingStatus.choices, default=SittingStatus.DRAFT)
+    written_start = models.DateTimeField(_("笔试开始"))
+    written_end = models.DateTimeField(_("笔试结束"))
+    practical_start = models.DateTimeField(_("实操开始"))
+    practical_end = models.DateTimeField(_("实操结束"))
+    # Frozen when scheduled: the rules and the blueprint the papers are built from.
+    standard_version = models.ForeignKey(
+        StandardVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("认证标准版本"),
+    )
+    blueprint = models.JSONField(_("组卷规则（排考时冻结）"), null=True, blank=True)
+    # [version id, type, section code, difficulty, option count] of every item the papers may use.
+    item_pool = models.JSONField(_("可用题目（排考时冻结）"), null=True, blank=True)
+    assembly_seed = models.BigIntegerField(_("组卷随机种子"), null=True, blank=True)
+    assembly_status = models.CharField(
+        _("组卷状态"), max_length=10, choices=AssemblyStatus.choices, default=AssemblyStatus.IDLE
+    )
+    assembly_total = models.PositiveIntegerField(_("应组试卷数"), default=0)
+    assembly_done = models.PositiveIntegerField(_("已组试卷数"), default=0)
+    assembly_error = models.TextField(_("组卷错误"), blank=True)
+    assembly_report = models.JSONField(_("组卷统计"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("考试批次")
+        verbose_name_plural = _("考试批次")
+        ordering = ["-written_start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^\d{5}$"), name="sitting_code_five_digits"),
+            models.CheckConstraint(condition=Q(level__in=Level.values), name="sitting_level_known"),
+            models.CheckConstraint(condition=Q(status__in=SittingStatus.values), name="sitting_status_known"),
+            models.CheckConstraint(condition=Q(written_end__gt=F("written_start")), name="sitting_written_window"),
+            models.CheckConstraint(
+                condition=Q(practical_end__gt=F("practical_start")), name="sitting_practical_window"
+            ),
+            models.CheckConstraint(
+                condition=Q(assembly_done__lte=F("assembly_total")), name="sitting_assembly_progress"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.standard_version_id is not None
+
+
+class RoomKind(models.TextChoices):
+    WRITTEN = "written", _("笔试")
+    PRACTICAL = "practical", _("实操")
+
+
+class Room(models.Model):
+    sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("考试批次"))
+    kind = models.CharField(_("类型"), max_length=10, choices=RoomKind.choices)
+    number = models.PositiveSmallIntegerField(_("考场号"))
+    name = models.CharField(_("名称"), max_length=50)
+    location = models.CharField(_("地点"), max_length=100, blank=True)
+    capacity = models.PositiveSmallIntegerField(_("座位数"))
+
+    class Meta:
+        verbose_name = _("考场")
+        verbose_name_plural = _("考场")
+        ordering = ["sitting", "kind", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["sitting", "kind", "number"], name="room_number_unique_in_sitting"),
+            models.CheckConstraint(condition=Q(number__gte=1, number__lte=99), name="room_number_1_to_99"),
+            models.CheckConstraint(condition=Q(capacity__gte=1, capacity__lte=999), name="room_capacity_1_to_999"),
+            models.CheckConstraint(condition=Q(kind__in=RoomKind.values), name="room_kind_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}考场 {self.name}"
+
+    @property
+    def starts_at(self):
+        return self.sitting.written_start if self.kind == RoomKind.WRITTEN else self.sitting.practical_start
+
+    @property
+    def ends_at(self):
+        return self.sitting.written_end if self.kind == RoomKind.WRITTEN else self.sitting.practical_end
+
+
+class RoomExaminer(models.Model):
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("考场"))
+    examiner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="room_assignments", verbose_name=_("考评员")
+    )
+    is_chief = models.BooleanField(_("考评组长"), default=False)
+
+    class Meta:
+        verbose_name = _("考场考评员")
+        verbose_name_plural = _("考场考评员")
+        constraints = [
+            models.UniqueConstraint(fields=["room", "examiner"], name="room_examiner_once"),
+            models.UniqueConstraint(fields=["room"], condition=Q(is_chief=True), name="room_one_chief"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room} · {self.examiner}"
+
+
+class EnrollmentStatus(models.TextChoices):
+    ENROLLED = "enrolled", _("已报名")
+    WITHDRAWN = "withdrawn", _("已撤销")
+
+
+class Enrollment(models.Model):
+    sitting = models.ForeignKey(
+        Sitting, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("考试批次")
+    )
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("考生")
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ENROLLED
+    )
+    written_room = models.ForeignKey(
+        Room,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="written_enrollments",
+        verbose_name=_("笔试考场"),
+    )
+    seat = models.PositiveSmallIntegerField(_("座位号"), null=True, blank=True)
+    practical_room = models.ForeignKey(
+        Room,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="practical_enrollments",
+        verbose_name=_("实操考场"),
+    )
+    admission_no = models.CharField(_("准考证号"), max_length=10, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("报名")
+        verbose_name_plural = _("报名")
+        ordering = ["sitting", "admission_no", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["sitting", "candidate"], name="enrollment_once_per_sitting"),
+            models.UniqueConstraint(fields=["written_room", "seat"], name="enrollment_seat_unique_in_room"),
+            models.CheckConstraint(
+                condition=Q(admission_no__isnull=True) | Q(admission_no__regex=r"^\d{10}$"),
+                name="enrollment_admission_no_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.admission_no or '—'} {self.candidate.name}"
+
+
+class Paper(models.Model):
+    """One candidate's written paper. ``salt`` and the sitting's seed rebuild it exactly."""
+
+    enrollment = models.OneToOneField(
+        Enrollment, on_delete=models.PROTECT, related_name="paper", verbose_name=_("报名")
+    )
+    index = models.PositiveIntegerField(_("序号"))
+    salt = models.PositiveSmallIntegerField(_("重组次数"), default=0)
+    mean_difficulty = models.DecimalField(_("平均难度"), max_digits=4, decimal_places=2)
+    fingerprint = models.CharField(_("试卷指纹"), max_length=64)
+    created_at = models.DateTimeField(_("组卷时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("试卷")
+        verbose_name_plural = _("试卷")
+        ordering = ["index"]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment.admission_no} 试卷"
+
+
+class PaperItem(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="items", verbose_name=_("试卷"))
+    position = models.PositiveSmallIntegerField(_("题号"))
+    item_version = models.ForeignKey(
+        ItemVersion, on_delete=models.PROTECT, related_name="paper_items", verbose_name=_("题目版本")
+    )
+    # Display order of the options as indices into item_version.options; the key is mapped on the server.
+    option_order = models.JSONField(_("选项顺序"), default=list)
+    points = models.PositiveSmallIntegerField(_("分值"))
+
+    class Meta:
+        verbose_name = _("试卷题目")
+        verbose_name_plural = _("试卷题目")
+        ordering = ["paper", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="paper_item_position_unique"),
+            models.UniqueConstraint(fields=["paper", "item_version"], name="paper_item_no_repeat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper} 第 {self.position} 题"

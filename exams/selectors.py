@@ -1,0 +1,99 @@
+"""Reads of sittings: projected room loads, rule status, who may see what."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from certify.models import LevelRule, User
+from certify.selectors import standard_current
+from exams.models import Enrollment, EnrollmentStatus, Room, RoomExaminer, RoomKind, Sitting
+from exams.rules import RoomRule, room_rule
+
+
+def sitting_rule(sitting: Sitting) -> LevelRule | None:
+    """The level's rules: frozen once scheduled, the standard in force before."""
+    version = sitting.standard_version or standard_current()
+    return version.rule_for(sitting.level) if version else None
+
+
+def active_enrollments(sitting: Sitting) -> QuerySet[Enrollment]:
+    return sitting.enrollments.filter(status=EnrollmentStatus.ENROLLED)
+
+
+def fill_rooms(total: int, rooms: list[Room], *, spread: bool) -> dict[int, int]:
+    """How many candidates each room gets: written rooms fill in order, practical rooms share evenly."""
+    loads = {room.pk: 0 for room in rooms}
+    if not rooms:
+        return loads
+    if spread:
+        capacity_left = {room.pk: room.capacity for room in rooms}
+        index = 0
+        for _candidate in range(total):
+            for _step in range(len(rooms)):
+                room = rooms[index % len(rooms)]
+                index += 1
+                if capacity_left[room.pk]:
+                    capacity_left[room.pk] -= 1
+                    loads[room.pk] += 1
+                    break
+        return loads
+    left = total
+    for room in rooms:
+        loads[room.pk] = min(room.capacity, left)
+        left -= loads[room.pk]
+    return loads
+
+
+def room_rules(sitting: Sitting) -> list[RoomRule]:
+    """Each room's examiner rule, with the candidates it has (or will have when seats are allocated)."""
+    rule = sitting_rule(sitting)
+    if rule is None:
+        return []
+    rooms = list(
+        sitting.rooms.select_related("sitting__province").annotate(
+            examiner_count=Count("assignments", distinct=True),
+            chief_count=Count("assignments", filter=Q(assignments__is_chief=True), distinct=True),
+        )
+    )
+    total = active_enrollments(sitting).count()
+    seated = active_enrollments(sitting).filter(written_room__isnull=False).exists()
+    loads: dict[int, int] = {}
+    for kind, spread in ((RoomKind.WRITTEN, False), (RoomKind.PRACTICAL, True)):
+        of_kind = [room for room in rooms if room.kind == kind]
+        if seated:
+            field = "written_room" if kind == RoomKind.WRITTEN else "practical_room"
+            counts = dict(active_enrollments(sitting).values_list(field).annotate(n=Count("id")))
+            loads.update({room.pk: counts.get(room.pk, 0) for room in of_kind})
+        else:
+            loads.update(fill_rooms(total, of_kind, spread=spread))
+    return [
+        room_rule(
+            room=room,
+            rule=rule,
+            candidates=loads.get(room.pk, 0),
+            examiners=room.examiner_count,
+            has_chief=room.chief_count > 0,
+        )
+        for room in rooms
+    ]
+
+
+def examiner_rooms(user: User) -> QuerySet[Room]:
+    """Rooms an examiner is assigned to."""
+    return (
+        Room.objects.filter(assignments__examiner=user)
+        .select_related("sitting")
+        .order_by("-sitting__written_start", "kind", "number")
+    )
+
+
+def room_examiners(room: Room) -> QuerySet[RoomExaminer]:
+    return room.assignments.select_related("examiner").order_by("-is_chief", "examiner__username")
+
+
+def candidate_enrollments(user: User) -> QuerySet[Enrollment]:
+    return (
+        Enrollment.objects.filter(candidate__user=user, status=EnrollmentStatus.ENROLLED)
+        .select_related("sitting", "written_room", "practical_room", "candidate__hall__branch")
+        .order_by("-sitting__written_start")
+    )
