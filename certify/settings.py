@@ -141,7 +141,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certify.tasks.record_heartbeat",
         "schedule": crontab(),  # every minute
     },
+    "finalize-expired-attempts": {
+        "task": "exams.tasks.finalize_expired_attempts",
+        "schedule": 15.0,  # seconds; each attempt also has a task at its own deadline
+    },
 }
+
+# --- The exam ---------------------------------------------------------------
+# Saves arriving this many seconds after the deadline (already in flight) are still kept.
+CERTIFY_SAVE_GRACE_SECONDS = env_int("CERTIFY_SAVE_GRACE_SECONDS", 10, minimum=0, maximum=120)
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "certify.User"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exams.api import views
+from exams.api import attempts, views
 
 urlpatterns = [
     path("sittings/", views.SittingListApi.as_view(), name="api-sittings"),
@@ -22,4 +22,10 @@ urlpatterns = [
     path("sittings/<int:pk>/roster/", views.RosterApi.as_view(), name="api-sitting-roster"),
     path("my/rooms/", views.MyRoomsApi.as_view(), name="api-my-rooms"),
     path("my/enrollments/", views.MyEnrollmentsApi.as_view(), name="api-my-enrollments"),
+    path("enrollments/<int:enrollment_id>/attempt/", attempts.AttemptStartApi.as_view(), name="api-attempt-start"),
+    path("attempts/<int:pk>/", attempts.AttemptApi.as_view(), name="api-attempt"),
+    path("attempts/<int:pk>/clock/", attempts.ClockApi.as_view(), name="api-attempt-clock"),
+    path("attempts/<int:pk>/answers/<int:position>/", attempts.AnswerApi.as_view(), name="api-attempt-answer"),
+    path("attempts/<int:pk>/submit/", attempts.SubmitApi.as_view(), name="api-attempt-submit"),
+    path("attempts/<int:pk>/events/", attempts.EventApi.as_view(), name="api-attempt-events"),
 ]

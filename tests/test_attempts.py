@@ -1,0 +1,254 @@
+"""The written exam on the server: the clock, saving, submission, grading, integrity."""
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from exams.models import Answer, Attempt, Enrollment, PaperItem
+from exams.services.attempts import (
+    AttemptClosed,
+    answer_save,
+    attempt_finalize_if_expired,
+    attempt_start,
+    attempt_submit,
+    attempts_finalize_expired,
+)
+from exams.services.sittings import sitting_schedule, sitting_start
+from question_bank.models import OPTION_LETTERS
+from tests.conftest import client_for
+from tests.exam_helpers import ready_sitting, synthetic_bank
+
+
+@pytest.fixture
+def running(org, standard, django_capture_on_commit_callbacks):
+    """A level-5 sitting in progress (60-minute paper, window 09:00–10:30 on 10 December)."""
+    synthetic_bank()
+    sitting = ready_sitting(org, candidates=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        sitting_schedule(sitting=sitting, by=None, seed=9)
+    return sitting_start(sitting=sitting)
+
+
+@pytest.fixture
+def enrollment(running):
+    return Enrollment.objects.filter(sitting=running).select_related("candidate__user").order_by("seat").first()
+
+
+def start(enrollment, minutes_after_nine=5):
+    now = enrollment.sitting.written_start + timedelta(minutes=minutes_after_nine)
+    return attempt_start(enrollment=enrollment, user=enrollment.candidate.user, now=now), now
+
+
+def key_letters(item: PaperItem) -> list[str]:
+    """The key in the letters this candidate sees."""
+    return sorted(OPTION_LETTERS[item.option_order.index(OPTION_LETTERS.index(k))] for k in item.item_version.answer)
+
+
+def test_the_deadline_is_start_plus_duration(enrollment):
+    attempt, now = start(enrollment)
+    assert attempt.deadline == now + timedelta(minutes=60)
+
+
+def test_the_deadline_never_passes_the_window_end(enrollment):
+    attempt, _now = start(enrollment, minutes_after_nine=60)
+    assert attempt.deadline == enrollment.sitting.written_end  # 10:00 + 60 min is cut to 10:30
+
+
+def test_resuming_keeps_the_same_deadline_and_answers(enrollment):
+    attempt, now = start(enrollment)
+    answer_save(attempt=attempt, position=1, value=["A"], seq=1, now=now)
+    again = attempt_start(enrollment=enrollment, user=enrollment.candidate.user, now=now + timedelta(minutes=20))
+    assert again.pk == attempt.pk and again.deadline == attempt.deadline
+    assert Answer.objects.get(attempt=again, position=1).response == ["A"]
+
+
+def test_a_save_one_second_before_the_deadline_is_kept(enrollment):
+    attempt, _ = start(enrollment)
+    ack = answer_save(attempt=attempt, position=1, value=["B"], seq=1, now=attempt.deadline - timedelta(seconds=1))
+    assert ack.applied and ack.remaining_seconds == 1
+
+
+def test_a_save_inside_the_grace_is_kept_and_after_it_refused(enrollment, settings):
+    settings.CERTIFY_SAVE_GRACE_SECONDS = 10
+    attempt, _ = start(enrollment)
+    assert answer_save(
+        attempt=attempt, position=1, value=["B"], seq=1, now=attempt.deadline + timedelta(seconds=9)
+    ).applied
+    with pytest.raises(AttemptClosed) as refused:
+        answer_save(attempt=attempt, position=2, value=["C"], seq=2, now=attempt.deadline + timedelta(seconds=11))
+    assert refused.value.messages == ["考试时间已到，答卷已自动提交，本次修改未保存"]
+    attempt.refresh_from_db()
+    assert attempt.status == "submitted" and attempt.submitted_by == "deadline"
+    assert not Answer.objects.filter(attempt=attempt, position=2).exists()
+
+
+def test_the_browser_clock_cannot_move_the_deadline(enrollment):
+    attempt, _ = start(enrollment)
+    client = client_for(enrollment.candidate.user)
+    before = Attempt.objects.get(pk=attempt.pk).deadline
+    # Whatever the browser claims, the server ignores it: no field of the API sets time.
+    client.put(
+        f"/api/attempts/{attempt.pk}/answers/1/",
+        {"value": ["A"], "seq": 1, "deadline": "2099-01-01T00:00:00Z", "now": "2000-01-01T00:00:00Z"},
+        content_type="application/json",
+        HTTP_DATE="Sat, 01 Jan 2000 00:00:00 GMT",
+    )
+    assert Attempt.objects.get(pk=attempt.pk).deadline == before
+
+
+def test_an_older_save_never_overwrites_a_newer_one(enrollment):
+    attempt, now = start(enrollment)
+    answer_save(attempt=attempt, position=3, value=["C"], seq=7, now=now)
+    ack = answer_save(attempt=attempt, position=3, value=["A"], seq=5, now=now)  # a late tab
+    assert not ack.applied and ack.seq == 7
+    assert Answer.objects.get(attempt=attempt, position=3).response == ["C"]
+
+
+def test_submitting_twice_gives_one_result(enrollment):
+    attempt, now = start(enrollment)
+    first = attempt_submit(attempt=attempt, now=now + timedelta(minutes=10))
+    second = attempt_submit(attempt=attempt, now=now + timedelta(minutes=11))
+    assert first.submitted_at == second.submitted_at and second.submitted_by == "candidate"
+
+
+def test_the_sweep_and_the_next_request_finalise_expired_attempts(running):
+    enrollments = list(Enrollment.objects.filter(sitting=running).select_related("candidate__user"))
+    attempts = [start(e)[0] for e in enrollments]
+    late = attempts[0].deadline + timedelta(seconds=30)
+    assert attempt_finalize_if_expired(attempt=attempts[0], now=late)
+    assert attempts_finalize_expired(now=late) == 2
+    assert attempts_finalize_expired(now=late) == 0
+    assert set(Attempt.objects.values_list("status", flat=True)) == {"submitted"}
+
+
+def test_objective_items_are_graded_strictly_by_default(enrollment):
+    attempt, now = start(enrollment)
+    items = list(PaperItem.objects.filter(paper=attempt.paper).select_related("item_version").order_by("position"))
+    singles = [i for i in items if i.item_version.type == "single"]
+    multiples = [i for i in items if i.item_version.type == "multiple"]
+    seq = 0
+    for item in singles[:10]:  # 10 right: 10 points
+        seq += 1
+        answer_save(attempt=attempt, position=item.position, value=key_letters(item), seq=seq, now=now)
+    for item in multiples[:3]:  # 3 right: 6 points
+        seq += 1
+        answer_save(attempt=attempt, position=item.position, value=key_letters(item), seq=seq, now=now)
+    for item in multiples[3:5]:  # only part of the key: 0 under the strict policy
+        seq += 1
+        answer_save(attempt=attempt, position=item.position, value=key_letters(item)[:1], seq=seq, now=now)
+    attempt = attempt_submit(attempt=attempt, now=now + timedelta(minutes=30))
+    assert attempt.objective_score == Decimal(16)
+
+
+def test_partial_credit_gives_half_for_a_subset_without_wrong_options(enrollment):
+    sitting = enrollment.sitting
+    sitting.blueprint["multiple_policy"] = "partial"
+    sitting.save(update_fields=["blueprint"])
+    attempt, now = start(enrollment)
+    multiple = next(
+        i
+        for i in PaperItem.objects.filter(paper=attempt.paper).select_related("item_version")
+        if i.item_version.type == "multiple"
+    )
+    answer_save(attempt=attempt, position=multiple.position, value=key_letters(multiple)[:1], seq=1, now=now)
+    assert attempt_submit(attempt=attempt, now=now).objective_score == Decimal(1)
+
+
+@pytest.mark.parametrize(
+    ("position", "value", "message"),
+    [
+        (999, ["A"], "第 999 题不在您的试卷上"),
+        (1, ["Z"], "答案只能是本题的选项"),
+        (1, ["A", "B"], "单选题只能选一个选项"),
+        (1, "A", "选择题的答案应为选项字母列表"),
+    ],
+)
+def test_bad_answers_are_refused_with_their_own_message(enrollment, position, value, message):
+    attempt, _ = start(enrollment)
+    client = client_for(enrollment.candidate.user)
+    # Position 1 is a single-choice item: papers list single choice first.
+    response = client.put(
+        f"/api/attempts/{attempt.pk}/answers/{position}/", {"value": value, "seq": 1}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+    assert not Answer.objects.exists()
+
+
+def test_a_submitted_attempt_refuses_answers(enrollment):
+    attempt, _ = start(enrollment)
+    client = client_for(enrollment.candidate.user)
+    client.post(f"/api/attempts/{attempt.pk}/submit/")
+    response = client.put(
+        f"/api/attempts/{attempt.pk}/answers/1/", {"value": ["A"], "seq": 9}, content_type="application/json"
+    )
+    assert response.status_code == 409
+    assert response.json() == {"detail": "已交卷，不能再修改答案", "status": "submitted"}
+
+
+def test_nobody_else_reaches_a_candidates_attempt_or_paper(running, enrollment, examiner):
+    attempt, _ = start(enrollment)
+    other = (
+        Enrollment.objects.filter(sitting=running).exclude(pk=enrollment.pk).select_related("candidate__user").first()
+    )
+    for user in (other.candidate.user, examiner):
+        client = client_for(user)
+        assert client.get(f"/api/attempts/{attempt.pk}/").status_code == 404
+        assert (
+            client.put(
+                f"/api/attempts/{attempt.pk}/answers/1/", {"value": ["A"], "seq": 1}, content_type="application/json"
+            ).status_code
+            == 404
+        )
+        assert client.post(f"/api/enrollments/{enrollment.pk}/attempt/").status_code == 404
+
+
+def test_the_paper_reaches_the_browser_without_its_key(enrollment):
+    attempt, _ = start(enrollment)
+    body = client_for(enrollment.candidate.user).get(f"/api/attempts/{attempt.pk}/").content.decode()
+    assert '"answer"' not in body and "rubric" not in body and "explanation" not in body and "依据" not in body
+    assert '"questions"' in body
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; SQLite serialises writes")
+@pytest.mark.django_db(transaction=True)
+def test_a_save_racing_the_submit_leaves_one_consistent_result(org, standard):
+    synthetic_bank()
+    sitting = ready_sitting(org, candidates=1)
+    sitting_schedule(sitting=sitting, by=None, seed=2)
+    sitting_start(sitting=sitting)
+    enrollment = Enrollment.objects.select_related("candidate__user").get(sitting=sitting)
+    now = timezone.now()
+    attempt = Attempt.objects.create(
+        enrollment=enrollment, paper=enrollment.paper, started_at=now, deadline=now + timedelta(hours=1)
+    )
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def save():
+        barrier.wait()
+        try:
+            outcomes.append(("saved", answer_save(attempt=attempt, position=1, value=["A"], seq=1).applied))
+        except AttemptClosed:
+            outcomes.append(("refused", None))
+        finally:
+            connection.close()
+
+    def submit():
+        barrier.wait()
+        attempt_submit(attempt=attempt)
+        connection.close()
+
+    threads = [threading.Thread(target=save), threading.Thread(target=submit)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    attempt.refresh_from_db()
+    assert attempt.status == "submitted"
+    saved = Answer.objects.filter(attempt=attempt).exists()
+    assert outcomes == [("saved", True)] if saved else outcomes == [("refused", None)]
