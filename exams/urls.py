@@ -17,4 +17,5 @@ urlpatterns = [
     path("my/rooms/", views.MyRoomsView.as_view(), name="my-rooms"),
     path("my/rooms/<int:room_id>/", views.MyRoomDetailView.as_view(), name="my-room"),
     path("tickets/<int:enrollment_id>/", views.TicketView.as_view(), name="ticket"),
+    path("exam/<int:enrollment_id>/", views.ExamView.as_view(), name="exam"),
 ]

@@ -9,6 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from openpyxl import Workbook
@@ -18,8 +19,9 @@ from certify.models import Candidate
 from certify.permissions import RoleRequiredMixin, is_examiner
 from certify.selectors import may_view_personal_data
 from exams.forms import AssignForm, EnrolForm, RoomForm, RosterForm, SittingForm
-from exams.models import Enrollment, Room, RoomExaminer, Sitting
+from exams.models import Attempt, Enrollment, PaperItem, Room, RoomExaminer, Sitting
 from exams.selectors import active_enrollments, examiner_rooms, room_examiners, room_rules, sitting_rule
+from exams.services.attempts import attempt_finalize_if_expired, attempt_start, remaining_seconds
 from exams.services.roster import COLUMNS as ROSTER_COLUMNS
 from exams.services.roster import roster_import
 from exams.services.sittings import (
@@ -33,6 +35,7 @@ from exams.services.sittings import (
     sitting_schedule,
     sitting_start,
 )
+from question_bank.models import OPTION_LETTERS
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -259,3 +262,63 @@ class TicketView(LoginRequiredMixin, View):
             "exams/ticket.html",
             {"enrollment": enrollment, "rule": sitting_rule(enrollment.sitting)},
         )
+
+
+class ExamView(LoginRequiredMixin, View):
+    """The candidate's exam page: a start button, then the paper with the server's clock."""
+
+    def _enrollment(self, request, enrollment_id: int) -> Enrollment:
+        return get_object_or_404(
+            Enrollment.objects.select_related("sitting", "candidate"), pk=enrollment_id, candidate__user=request.user
+        )
+
+    def get(self, request, enrollment_id: int):
+        enrollment = self._enrollment(request, enrollment_id)
+        attempt = Attempt.objects.filter(enrollment=enrollment).first()
+        if attempt is None:
+            return render(
+                request, "exams/exam_start.html", {"enrollment": enrollment, "rule": sitting_rule(enrollment.sitting)}
+            )
+        attempt_finalize_if_expired(attempt=attempt)
+        attempt.refresh_from_db()
+        answers = {a.position: a for a in attempt.answers.all()}
+        questions = []
+        for item in (
+            PaperItem.objects.filter(paper_id=attempt.paper_id).select_related("item_version").order_by("position")
+        ):
+            answer = answers.get(item.position)
+            questions.append(
+                {
+                    "position": item.position,
+                    "type": item.item_version.type,
+                    "case": item.item_version.case,
+                    "stem": item.item_version.stem,
+                    "points": item.points,
+                    "options": [
+                        (OPTION_LETTERS[shown], item.item_version.options[original])
+                        for shown, original in enumerate(item.option_order)
+                    ],
+                    "value": answer.response if answer else None,
+                    "flagged": answer.flagged if answer else False,
+                }
+            )
+        now = timezone.now()
+        return render(
+            request,
+            "exams/exam.html",
+            {
+                "enrollment": enrollment,
+                "attempt": attempt,
+                "questions": questions,
+                "remaining": remaining_seconds(attempt, now) if attempt.status == "in_progress" else 0,
+                "max_seq": max((a.seq for a in answers.values()), default=0),
+            },
+        )
+
+    def post(self, request, enrollment_id: int):
+        enrollment = self._enrollment(request, enrollment_id)
+        try:
+            attempt_start(enrollment=enrollment, user=request.user)
+        except ValidationError as exc:
+            _errors(request, exc)
+        return redirect("exam", enrollment_id=enrollment.pk)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -127,3 +127,34 @@ def roster_xlsx(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def running_now(org, *, candidates: int = 3):
+    """A level-5 sitting whose written window is open right now, scheduled and started."""
+    from django.utils import timezone
+
+    from exams.services.sittings import sitting_schedule, sitting_start
+
+    now = timezone.now()
+    sitting = sitting_create(
+        name="正在进行的五级认证",
+        level=5,
+        province=org.province,
+        written_start=now - timedelta(minutes=10),
+        written_end=now + timedelta(minutes=80),
+        practical_start=now + timedelta(hours=3),
+        practical_end=now + timedelta(hours=6),
+        by=None,
+    )
+    sitting = sitting_open_enrolment(sitting=sitting)
+    enrol(sitting, org, candidates)
+    written = room_add(sitting=sitting, kind="written", name="A101", capacity=40)
+    practical = room_add(sitting=sitting, kind="practical", name="实训室1", capacity=40)
+    examiners = make_examiners(org, 5, prefix="now")
+    for examiner in examiners[:2]:
+        examiner_assign(room=written, examiner=examiner)
+    for examiner in examiners[2:]:
+        examiner_assign(room=practical, examiner=examiner)
+    examiner_assign(room=practical, examiner=make_examiners(org, 1, prefix="nowchief", chief=True)[0], is_chief=True)
+    sitting_schedule(sitting=sitting, by=None, seed=77)
+    return sitting_start(sitting=sitting)

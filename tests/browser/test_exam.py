@@ -1,0 +1,81 @@
+"""A candidate sits the written exam in Chromium: answers survive reloads and network cuts; time runs out."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from exams.models import Answer, Attempt, Enrollment
+from tests.conftest import login
+from tests.exam_helpers import running_now, synthetic_bank
+
+pytestmark = pytest.mark.browser
+PASSWORD = "Exam-pass-2026"
+
+
+@pytest.fixture
+def candidate_on_exam(org, standard):
+    synthetic_bank()
+    sitting = running_now(org)
+    enrollment = Enrollment.objects.filter(sitting=sitting).select_related("candidate__user").order_by("seat").first()
+    enrollment.candidate.user.set_password(PASSWORD)
+    enrollment.candidate.user.save()
+    return enrollment
+
+
+def open_exam(page, live_server, enrollment):
+    login(page, live_server, enrollment.candidate.employee_no, PASSWORD)
+    page.get_by_role("link", name="进入考试").click()
+    page.get_by_role("button", name="开始答题").click()
+    expect(page.locator("#q1")).to_be_visible()
+
+
+def test_answers_are_saved_and_survive_a_reload(page, live_server, candidate_on_exam):
+    open_exam(page, live_server, candidate_on_exam)
+    expect(page.get_by_test_id("clock")).to_have_text(re.compile(r"^(60:00|59:5\d)$"))
+    page.locator("#q1 .option").nth(1).click()
+    page.locator("#q2 .option").nth(0).click()
+    expect(page.get_by_test_id("save-state")).to_contain_text("已保存")
+    page.reload()
+    expect(page.locator("#q1 input[value=B]")).to_be_checked()
+    expect(page.locator("#q2 input[value=A]")).to_be_checked()
+    expect(page.locator("[data-nav='1']")).to_have_class("answered")
+    attempt = Attempt.objects.get(enrollment=candidate_on_exam)
+    assert dict(Answer.objects.filter(attempt=attempt).values_list("position", "response")) == {1: ["B"], 2: ["A"]}
+
+
+def test_answers_made_offline_are_queued_and_saved_when_the_network_returns(page, live_server, candidate_on_exam):
+    open_exam(page, live_server, candidate_on_exam)
+    page.context.set_offline(True)
+    page.locator("#q3 .option").nth(2).click()
+    expect(page.get_by_test_id("save-state")).to_have_text("未保存，正在重试")
+    attempt = Attempt.objects.get(enrollment=candidate_on_exam)
+    assert not Answer.objects.filter(attempt=attempt, position=3).exists()
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_test_id("save-state")).to_contain_text("已保存")
+    assert Answer.objects.get(attempt=attempt, position=3).response == ["C"]
+
+
+def test_the_clock_reaching_zero_shows_the_submitted_state(page, live_server, candidate_on_exam, settings):
+    settings.CERTIFY_SAVE_GRACE_SECONDS = 1
+    open_exam(page, live_server, candidate_on_exam)
+    attempt = Attempt.objects.get(enrollment=candidate_on_exam)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(seconds=3))
+    page.reload()
+    expect(page.get_by_test_id("submitted")).to_be_visible(timeout=20_000)
+    attempt.refresh_from_db()
+    assert attempt.status == "submitted" and attempt.submitted_by == "deadline"
+
+
+def test_the_submit_dialog_names_the_unanswered_questions(page, live_server, candidate_on_exam):
+    open_exam(page, live_server, candidate_on_exam)
+    page.locator("#q1 .option").nth(0).click()
+    expect(page.get_by_test_id("save-state")).to_contain_text("已保存")
+    page.get_by_role("button", name="交卷").click()
+    expect(page.get_by_test_id("unanswered")).to_contain_text("还有 61 题未作答：第 2、3、4")
+    page.get_by_role("button", name="确认交卷").click()
+    expect(page.get_by_test_id("submitted")).to_be_visible()
+    assert Attempt.objects.get(enrollment=candidate_on_exam).submitted_by == "candidate"
