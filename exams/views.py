@@ -6,7 +6,8 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,9 +20,16 @@ from certify.models import Candidate
 from certify.permissions import RoleRequiredMixin, is_examiner
 from certify.selectors import may_view_personal_data
 from exams.forms import AssignForm, EnrolForm, RoomForm, RosterForm, SittingForm
-from exams.models import Attempt, Enrollment, PaperItem, Room, RoomExaminer, Sitting
+from exams.models import Answer, Attempt, Enrollment, PaperItem, Room, RoomEvent, RoomExaminer, RoomPause, Sitting
 from exams.selectors import active_enrollments, examiner_rooms, room_examiners, room_rules, sitting_rule
 from exams.services.attempts import attempt_finalize_if_expired, attempt_start, remaining_seconds
+from exams.services.console import (
+    attempt_end_for_misconduct,
+    attempt_grant_extra_time,
+    enrollment_mark_absent,
+    room_pause,
+    room_resume,
+)
 from exams.services.roster import COLUMNS as ROSTER_COLUMNS
 from exams.services.roster import roster_import
 from exams.services.sittings import (
@@ -220,29 +228,94 @@ class MyRoomsView(RoleRequiredMixin, View):
 
 
 class MyRoomDetailView(RoleRequiredMixin, View):
-    """An examiner's own room: its examiners and roster. Other rooms are 404."""
+    """An examiner's own room: roster, and for a written room the live console. Other rooms are 404."""
 
     allowed = staticmethod(is_examiner)
 
+    def _room(self, request, room_id: int) -> Room:
+        rooms = Room.objects.select_related("sitting") if request.user.is_cert_admin else examiner_rooms(request.user)
+        return get_object_or_404(rooms, pk=room_id)
+
     def get(self, request, room_id: int):
-        room = get_object_or_404(examiner_rooms(request.user), pk=room_id)
+        room = self._room(request, room_id)
         field = "written_room" if room.kind == "written" else "practical_room"
         enrollments = (
-            active_enrollments(room.sitting)
-            .filter(**{field: room})
+            room.sitting.enrollments.filter(**{field: room})
+            .exclude(status="withdrawn")
             .select_related("candidate__hall__branch")
             .order_by("seat", "admission_no")
         )
+        now = timezone.now()
+        attempts = {a.enrollment_id: a for a in Attempt.objects.filter(enrollment__in=enrollments)}
+        last_saves = dict(
+            Answer.objects.filter(attempt__in=attempts.values())
+            .values("attempt_id")
+            .annotate(last=Max("saved_at"))
+            .values_list("attempt_id", "last")
+        )
+        rows = []
+        for enrollment in enrollments:
+            attempt = attempts.get(enrollment.pk)
+            rows.append(
+                {
+                    "enrollment": enrollment,
+                    "attempt": attempt,
+                    "remaining": remaining_seconds(attempt, now)
+                    if attempt and attempt.status == "in_progress"
+                    else None,
+                    "last_save": last_saves.get(attempt.pk) if attempt else None,
+                }
+            )
         return render(
             request,
             "exams/my_room_detail.html",
             {
                 "room": room,
                 "examiners": room_examiners(room),
-                "enrollments": enrollments,
+                "rows": rows,
+                "paused": RoomPause.objects.filter(room=room, ended_at__isnull=True).first(),
+                "events": RoomEvent.objects.filter(room=room).select_related("actor", "enrollment__candidate")[:50],
                 "show_personal_data": may_view_personal_data(request.user),
             },
         )
+
+    def post(self, request, room_id: int):
+        room = self._room(request, room_id)
+        action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
+        enrollment = None
+        if request.POST.get("enrollment"):
+            enrollment = get_object_or_404(Enrollment, pk=request.POST["enrollment"], sitting=room.sitting)
+        try:
+            if action == "pause":
+                room_pause(room=room, by=request.user, reason=reason)
+                messages.success(request, _("考场已暂停，所有考生的计时已停止。"))
+            elif action == "resume":
+                length = room_resume(room=room, by=request.user, reason=reason)
+                messages.success(
+                    request, _("考场已恢复，每位考生的截止时间顺延 %(s)s 秒。") % {"s": int(length.total_seconds())}
+                )
+            elif action == "extra_time" and enrollment:
+                minutes = int(request.POST.get("minutes") or 0)
+                attempt_grant_extra_time(
+                    room=room, enrollment=enrollment, minutes=minutes, by=request.user, reason=reason
+                )
+                messages.success(
+                    request, _("已为 %(name)s 延长 %(m)s 分钟。") % {"name": enrollment.candidate.name, "m": minutes}
+                )
+            elif action == "absent" and enrollment:
+                enrollment_mark_absent(room=room, enrollment=enrollment, by=request.user, reason=reason)
+                messages.success(request, _("已将 %(name)s 标记为缺考。") % {"name": enrollment.candidate.name})
+            elif action == "misconduct" and enrollment:
+                attempt_end_for_misconduct(room=room, enrollment=enrollment, by=request.user, reason=reason)
+                messages.success(request, _("已终止 %(name)s 的考试。") % {"name": enrollment.candidate.name})
+            else:
+                messages.error(request, _("未知操作"))
+        except (ValidationError, ValueError) as exc:
+            for message in getattr(exc, "messages", [str(exc)]):
+                messages.error(request, message)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        return redirect("my-room", room_id=room.pk)
 
 
 class TicketView(LoginRequiredMixin, View):

@@ -15,10 +15,12 @@ from rest_framework.views import APIView
 from exams.models import Attempt, Enrollment, PaperItem
 from exams.services.attempts import (
     AttemptClosed,
+    AttemptPaused,
     answer_save,
     attempt_finalize_if_expired,
     attempt_start,
     attempt_submit,
+    paused_since,
     remaining_seconds,
 )
 from question_bank.models import OPTION_LETTERS
@@ -107,6 +109,7 @@ class ClockApi(APIView):
         return Response(
             {
                 "status": attempt.status,
+                "paused": paused_since(attempt) is not None,
                 "server_time": now.isoformat(),
                 "remaining_seconds": remaining_seconds(attempt, now) if attempt.status == "in_progress" else 0,
             }
@@ -134,6 +137,8 @@ class AnswerApi(APIView):
             )
         except AttemptClosed as exc:
             return closed(exc)
+        except AttemptPaused as exc:
+            return Response({"detail": exc.messages[0], "paused": True}, status=status.HTTP_423_LOCKED)
         except ValidationError as exc:
             return invalid(exc)
         return Response(

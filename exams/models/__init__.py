@@ -1,4 +1,4 @@
-from exams.models.attempts import Answer, Attempt, AttemptStatus, SubmittedBy
+from exams.models.attempts import Answer, Attempt, AttemptStatus, RoomAction, RoomEvent, RoomPause, SubmittedBy
 from exams.models.sittings import (
     AssemblyStatus,
     Enrollment,
@@ -22,8 +22,11 @@ __all__ = [
     "Paper",
     "PaperItem",
     "Room",
+    "RoomAction",
+    "RoomEvent",
     "RoomExaminer",
     "RoomKind",
+    "RoomPause",
     "Sitting",
     "SittingStatus",
     "SubmittedBy",

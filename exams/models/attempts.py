@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from exams.models.sittings import Enrollment, Paper
+from exams.models.sittings import Enrollment, Paper, Room
 
 
 class AttemptStatus(models.TextChoices):
@@ -22,6 +22,7 @@ class AttemptStatus(models.TextChoices):
 class SubmittedBy(models.TextChoices):
     CANDIDATE = "candidate", _("考生交卷")
     DEADLINE = "deadline", _("时间到自动交卷")
+    MISCONDUCT = "misconduct", _("违纪，考评员终止考试")
 
 
 class Attempt(models.Model):
@@ -83,3 +84,62 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt} 第 {self.position} 题"
+
+
+class RoomPause(models.Model):
+    """A pause of a whole written room: every running clock in it stops until it is resumed."""
+
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="pauses", verbose_name=_("考场"))
+    started_at = models.DateTimeField(_("暂停时间"))
+    ended_at = models.DateTimeField(_("恢复时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("考场暂停")
+        verbose_name_plural = _("考场暂停")
+        constraints = [
+            models.UniqueConstraint(fields=["room"], condition=Q(ended_at__isnull=True), name="room_one_open_pause"),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")), name="room_pause_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room} {self.started_at:%H:%M}"
+
+
+class RoomAction(models.TextChoices):
+    PAUSE = "pause", _("暂停考场")
+    RESUME = "resume", _("恢复考场")
+    EXTRA_TIME = "extra_time", _("延长时间")
+    ABSENT = "absent", _("标记缺考")
+    MISCONDUCT = "misconduct", _("违纪终止考试")
+
+
+class RoomEvent(models.Model):
+    """The room's audit log: who did what, to whom, when and why. Written once, never edited."""
+
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="events", verbose_name=_("考场"))
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, null=True, blank=True, related_name="room_events", verbose_name=_("考生")
+    )
+    actor = models.ForeignKey(
+        "certify.User", on_delete=models.PROTECT, related_name="room_events", verbose_name=_("操作人")
+    )
+    action = models.CharField(_("操作"), max_length=12, choices=RoomAction.choices)
+    detail = models.CharField(_("内容"), max_length=200, blank=True)
+    reason = models.TextField(_("原因"))
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("考场记录")
+        verbose_name_plural = _("考场记录")
+        ordering = ["-at", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="room_event_has_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("room events are never edited")
+        super().save(*args, **kwargs)

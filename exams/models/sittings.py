@@ -146,6 +146,7 @@ class RoomExaminer(models.Model):
 class EnrollmentStatus(models.TextChoices):
     ENROLLED = "enrolled", _("已报名")
     WITHDRAWN = "withdrawn", _("已撤销")
+    ABSENT = "absent", _("缺考")
 
 
 class Enrollment(models.Model):

@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,7 @@ from exams.models import (
     Enrollment,
     EnrollmentStatus,
     PaperItem,
+    RoomPause,
     SittingStatus,
     SubmittedBy,
 )
@@ -49,12 +51,27 @@ class AttemptClosed(ValidationError):
     """A save or submit that came too late, or to a submitted attempt."""
 
 
+class AttemptPaused(ValidationError):
+    """The room is paused: nothing changes until an examiner resumes it."""
+
+
+def paused_since(attempt: Attempt) -> datetime | None:
+    """When the attempt's room was paused, if it is paused now."""
+    return (
+        RoomPause.objects.filter(room_id=attempt.enrollment.written_room_id, ended_at__isnull=True)
+        .values_list("started_at", flat=True)
+        .first()
+    )
+
+
 def remaining_seconds(attempt: Attempt, now: datetime) -> int:
-    return max(0, int((attempt.deadline - now).total_seconds()))
+    """Seconds left by the server's clock; frozen at the pause while the room is paused."""
+    paused = paused_since(attempt)
+    return max(0, int((attempt.deadline - (paused or now)).total_seconds()))
 
 
 def is_expired(attempt: Attempt, now: datetime) -> bool:
-    return now > attempt.deadline + save_grace()
+    return now > attempt.deadline + save_grace() and paused_since(attempt) is None
 
 
 @transaction.atomic
@@ -155,6 +172,8 @@ def answer_save(
         attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
         if attempt.status == AttemptStatus.SUBMITTED:
             raise AttemptClosed(_("已交卷，不能再修改答案"))
+        if paused_since(attempt) is not None:
+            raise AttemptPaused(_("考场已暂停，请等待考评员恢复后继续作答"))
         if not is_expired(attempt, now):
             return _save_locked(attempt, position=position, value=value, seq=seq, flagged=flagged, now=now)
     attempt_submit(attempt=attempt, by=SubmittedBy.DEADLINE, now=now)
@@ -236,9 +255,12 @@ def attempt_finalize_if_expired(*, attempt: Attempt, now: datetime | None = None
 def attempts_finalize_expired(*, now: datetime | None = None, limit: int = 1000) -> int:
     """The periodic sweep: submit every attempt whose time and grace are over."""
     now = now or timezone.now()
-    expired = Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=now - save_grace()).values_list(
-        "pk", flat=True
-    )[:limit]
+    paused = RoomPause.objects.filter(room=OuterRef("enrollment__written_room"), ended_at__isnull=True)
+    expired = (
+        Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=now - save_grace())
+        .exclude(Exists(paused))
+        .values_list("pk", flat=True)[:limit]
+    )
     done = 0
     for pk in list(expired):
         attempt_submit(attempt=Attempt(pk=pk), by=SubmittedBy.DEADLINE, now=now)

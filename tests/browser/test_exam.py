@@ -79,3 +79,32 @@ def test_the_submit_dialog_names_the_unanswered_questions(page, live_server, can
     page.get_by_role("button", name="确认交卷").click()
     expect(page.get_by_test_id("submitted")).to_be_visible()
     assert Attempt.objects.get(enrollment=candidate_on_exam).submitted_by == "candidate"
+
+
+def test_the_examiner_pauses_the_room_and_the_candidates_clock_stops(page, browser, live_server, candidate_on_exam):
+    from exams.models import Room
+
+    open_exam(page, live_server, candidate_on_exam)
+    room = Room.objects.get(sitting=candidate_on_exam.sitting, kind="written")
+    examiner = room.assignments.first().examiner
+    examiner.set_password(PASSWORD)
+    examiner.save()
+
+    console = browser.new_context(locale="zh-CN").new_page()
+    login(console, live_server, examiner.username, PASSWORD)
+    console.goto(f"{live_server.url}/my/rooms/{room.pk}/")
+    console.get_by_test_id("room-control").get_by_label("原因").fill("考场停电")
+    console.get_by_role("button", name="暂停考场").click()
+    expect(console.get_by_test_id("room-paused")).to_be_visible()
+
+    expect(page.get_by_test_id("paused")).to_be_visible(timeout=40_000)  # within one clock resync
+    stopped = page.get_by_test_id("clock").inner_text()
+    page.wait_for_timeout(2500)
+    expect(page.get_by_test_id("clock")).to_have_text(stopped)
+    expect(page.locator("#q1 input").first).to_be_disabled()
+
+    console.get_by_test_id("room-control").get_by_label("原因").fill("来电")
+    console.get_by_role("button", name="恢复考场").click()
+    expect(page.get_by_test_id("paused")).to_be_hidden(timeout=10_000)
+    expect(page.locator("#q1 input").first).to_be_enabled()
+    console.context.close()

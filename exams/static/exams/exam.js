@@ -17,7 +17,16 @@
 
   // --- the clock: remaining seconds from the server, counted down on a monotonic timer ---
   var endsAt = performance.now() + Number(root.dataset.remaining) * 1000;
+  var paused = false, pausePoll = null;
+  function setPaused(on) {
+    paused = !!on;
+    document.getElementById("paused").hidden = !paused;
+    document.querySelectorAll(".question input, .question textarea").forEach(function (el) { el.disabled = paused; });
+    if (paused && !pausePoll) { pausePoll = setInterval(resync, 3000); }
+    if (!paused && pausePoll) { clearInterval(pausePoll); pausePoll = null; flush(); }
+  }
   function showClock() {
+    if (paused) { return; }
     var left = Math.max(0, Math.round((endsAt - performance.now()) / 1000));
     var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
     clock.textContent = (h ? h + ":" : "") + String(m).padStart(2, "0") + ":" + String(s).padStart(2, "0");
@@ -27,13 +36,14 @@
   function resync() {
     return fetch(api + "clock/", {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (c) {
       endsAt = performance.now() + c.remaining_seconds * 1000;
+      setPaused(c.paused);
       if (c.status !== "in_progress") { showSubmitted(); }
     }).catch(function () { /* offline: keep counting; resync when back */ });
   }
   if (!submitted) {
     showClock();
     setInterval(showClock, 1000);
-    setInterval(resync, 30000);
+    setInterval(resync, 15000);  // also how soon a paused room reaches the page
   } else { clock.textContent = "00:00"; }
 
   // --- saving: a queue in localStorage, replayed in order ---
@@ -49,7 +59,7 @@
 
   var sending = false, retryDelay = 1000;
   function flush() {
-    if (sending || submitted) return;
+    if (sending || submitted || paused) return;
     var queue = loadQueue();
     if (!queue.length) return;
     sending = true;
@@ -68,6 +78,10 @@
         setState("已保存 " + stamp(res.body.saved_at));
         endsAt = performance.now() + res.body.remaining_seconds * 1000;
         flush();
+      } else if (res.status === 423) {
+        // The room is paused: keep the answer queued and send it after the resume.
+        setState(res.body.detail, true);
+        resync();
       } else if (res.status === 409) {
         storeQueue([]);
         setState(res.body.detail, true);
