@@ -25,6 +25,12 @@ def test_the_demo_loads_everything_and_is_safe_to_run_twice(db, capsys):
     }
     assert Counter(Candidate.objects.values_list("level", flat=True)) == {5: 16, 4: 14, 3: 10}
     assert f"密码均为 {DEMO_PASSWORD}" in output
+    from exams.models import Sitting
+    from exams.services.sittings import schedule_problems
+
+    sitting = Sitting.objects.get()
+    assert sitting.status == "enrolling" and sitting.enrollments.count() == 6
+    assert schedule_problems(sitting) == []  # ready to schedule from its page
     for username in ("hr", "examiner1", "chief", "E0001"):
         assert username in output
         assert Client().login(username=username, password=DEMO_PASSWORD)

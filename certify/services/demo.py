@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from certify.models import Branch, Hall, Level, Province, Role, User
+from certify.models import Branch, Candidate, Hall, Level, Province, Role, User
 from certify.services.standard import standard_load_defaults
 from certify.services.users import candidate_upsert, staff_upsert
 from certify.validators import id_number_check_char
@@ -103,4 +103,59 @@ def demo_load() -> list[DemoLogin]:
             logins.append(DemoLogin(candidate.employee_no, name, Role.CANDIDATE.label, Level(level).label))
     # One hash for every demo account: hashing 45 passwords one by one takes seconds.
     User.objects.filter(username__in=usernames).update(password=make_password(DEMO_PASSWORD))
+    demo_sitting_ensure(province=province)
     return logins
+
+
+DEMO_SITTING_CANDIDATES = [f"E{index:04d}" for index in range(1, 7)]
+
+
+def demo_sitting_ensure(*, province: Province, now=None):
+    """A level-5 sitting open for enrolment whose written window is open now (for eight hours),
+    with six candidates and rooms staffed within the examiner rules; the admin schedules and
+    starts it. A new one is made only when no demo sitting is still open."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from exams.models import Sitting, SittingStatus
+    from exams.services.sittings import (
+        enrollment_add,
+        examiner_assign,
+        room_add,
+        sitting_create,
+        sitting_open_enrolment,
+    )
+
+    now = now or timezone.now()
+    open_demo = Sitting.objects.filter(
+        province=province, name__startswith="演示批次", written_end__gt=now + timedelta(hours=1)
+    ).exclude(status=SittingStatus.CLOSED)
+    if open_demo.exists():
+        return open_demo.first()
+    start = now.replace(second=0, microsecond=0) - timedelta(minutes=5)
+    sitting = sitting_create(
+        name=f"演示批次 {timezone.localtime(start):%m月%d日} 营业五级",
+        level=Level.FIVE,
+        province=province,
+        written_start=start,
+        written_end=start + timedelta(hours=8),
+        practical_start=start + timedelta(hours=8, minutes=30),
+        practical_end=start + timedelta(hours=11),
+        by=None,
+    )
+    sitting = sitting_open_enrolment(sitting=sitting)
+    for candidate in Candidate.objects.filter(employee_no__in=DEMO_SITTING_CANDIDATES):
+        enrollment_add(sitting=sitting, candidate=candidate)
+    written = room_add(sitting=sitting, kind="written", name="第一考场", capacity=30, location="培训中心 301")
+    practical = room_add(sitting=sitting, kind="practical", name="实训室", capacity=10, location="培训中心 305")
+    staff = {
+        user.username: user
+        for user in User.objects.filter(username__in=["examiner1", "examiner2", "examiner3", "chief"])
+    }
+    for name in ("examiner1", "examiner2"):
+        examiner_assign(room=written, examiner=staff[name])
+    for name in ("examiner1", "examiner2", "examiner3"):
+        examiner_assign(room=practical, examiner=staff[name])
+    examiner_assign(room=practical, examiner=staff["chief"], is_chief=True)
+    return sitting
