@@ -57,20 +57,20 @@ def main() -> None:
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 
-def run(args) -> dict:
+def prepare(args, *, written_start=None):
+    """Standard, shipped bank, blueprints; ``args.candidates`` candidates in one scheduled sitting of
+    ``args.level`` (papers not yet assembled). Returns the sitting and the setup's timings."""
     from datetime import datetime, timedelta
     from unittest import mock
     from zoneinfo import ZoneInfo
 
     from django.contrib.auth.hashers import make_password
-    from django.db import connection
 
     from certify.models import Branch, Candidate, Hall, Province, Role, User
     from certify.services.standard import standard_load_defaults
     from certify.validators import id_number_check_char
-    from exams.models import Enrollment, Paper, PaperItem, Room, RoomExaminer
+    from exams.models import Enrollment, Room, RoomExaminer
     from exams.services import sittings as sitting_services
-    from exams.services.papers import papers_assemble
     from question_bank.services.blueprints import blueprints_load_defaults
     from question_bank.services.items import bank_load_shipped
 
@@ -110,7 +110,7 @@ def run(args) -> dict:
     Candidate.objects.bulk_create(candidates, batch_size=2000)
 
     shanghai = ZoneInfo("Asia/Shanghai")
-    start = datetime(2027, 3, 1, 9, 0, tzinfo=shanghai)
+    start = written_start or datetime(2027, 3, 1, 9, 0, tzinfo=shanghai)
     sitting = sitting_services.sitting_create(
         name="压测批次",
         level=args.level,
@@ -159,7 +159,17 @@ def run(args) -> dict:
         sitting = sitting_services.sitting_schedule(sitting=sitting, by=None, seed=args.seed)
     schedule_seconds = time.monotonic() - schedule_started
     setup_seconds = time.monotonic() - setup_started
+    return sitting, bank_items, setup_seconds, schedule_seconds
 
+
+def run(args) -> dict:
+    from django.db import connection
+
+    from exams.models import Paper, PaperItem
+    from exams.services.papers import papers_assemble
+
+    sitting, bank_items, setup_seconds, schedule_seconds = prepare(args)
+    n = args.candidates
     started = time.monotonic()
     report = papers_assemble(sitting_id=sitting.pk)
     seconds = time.monotonic() - started

@@ -1,0 +1,346 @@
+"""Benchmark: an exam day over HTTP against the production set-up (issue 5).
+
+    .venv/bin/python bench/exam_day.py [--candidates 2000] [--ramp 60] [--pace burst|realistic]
+        [--offline 0.05] [--server postgres://postgres@127.0.0.1:5432] [--redis redis://127.0.0.1:6379/9]
+
+Sets up a scratch database with one level-5 sitting in progress (the shipped bank,
+assembled papers, an API token per candidate), then starts on 127.0.0.1 what
+production runs: gunicorn, a Celery worker and Celery beat, with PostgreSQL and
+Redis. N candidates start within --ramp seconds and answer their whole paper, a
+save per answer (burst: no pause; realistic: 1–4 s between answers). A share of
+them (--offline) goes offline for part of the paper, keeps its saves and replays
+them in order when back. When half the candidates have finished, every deadline
+is moved to now: the other half are still saving. The run then waits until every
+attempt is submitted and graded, and compares every acknowledged save with the
+database. Finally pgbench runs a one-row upsert on the same server for scale.
+
+Prints: saves per second sustained, save latency p50/p95/p99, start latency p95,
+seconds from the deadline until every attempt is submitted and graded, lost
+answers (must be 0), and our saves per second as a share of pgbench's.
+Targets: ≥ 1,000 saves/s with p99 ≤ 250 ms; start p95 ≤ 1 s; 5,000 attempts graded
+within 30 s of the deadline; 0 lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, default=2000)
+    parser.add_argument("--ramp", type=float, default=60.0)
+    parser.add_argument("--pace", choices=["burst", "realistic"], default="burst")
+    parser.add_argument("--offline", type=float, default=0.05)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--gunicorn-workers", type=int, default=4)
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--database", default="certify_bench_exam")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/9")
+    args = parser.parse_args()
+    args.level, args.seed = 5, 7
+
+    import psycopg
+
+    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{args.database}"')
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{args.server}/{args.database}",
+        "REDIS_URL": args.redis,
+        "SECRET_KEY": "bench-" + secrets.token_hex(8),
+        "DJANGO_SETTINGS_MODULE": "certify.settings",
+        "CELERY_QUEUE": "bench-exam",
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")})
+    os.environ.pop("REDIS_URL", None)  # the set-up runs in this process without the broker
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    progress("set-up: sitting, papers, tokens")
+    tokens, enrollments = setup(args)
+    progress(f"{len(enrollments)} candidates ready; starting gunicorn, worker and beat")
+    report = asyncio.run(exam(args, env, tokens, enrollments))
+    report["pgbench_upsert_tps"] = pgbench(args)
+    report["saves_share_of_pgbench"] = round(report["saves_per_second"] / report["pgbench_upsert_tps"], 3)
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+def setup(args) -> tuple[dict[int, str], list[int]]:
+    from datetime import timedelta
+
+    from assembly import prepare
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from exams.models import Enrollment
+    from exams.services.papers import papers_assemble
+    from exams.services.sittings import sitting_start
+
+    sitting, *_ = prepare(args, written_start=timezone.now() - timedelta(minutes=5))
+    papers_assemble(sitting_id=sitting.pk)
+    sitting_start(sitting=sitting)
+    pairs = list(Enrollment.objects.filter(sitting=sitting).values_list("pk", "candidate__user_id"))
+    Token.objects.bulk_create([Token(key=secrets.token_hex(20), user_id=user) for _pk, user in pairs], batch_size=2000)
+    keys = dict(Token.objects.values_list("user_id", "key"))
+    return {pk: keys[user] for pk, user in pairs}, [pk for pk, _user in pairs]
+
+
+def start_services(env: dict, workers: int, port: int, workdir: str) -> list[subprocess.Popen]:
+    python = sys.executable
+    log = open(Path(workdir) / "services.log", "w")  # noqa: SIM115 - lives as long as the services
+    commands = [
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "certify.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "8",
+            "--timeout",
+            "60",
+        ],
+        [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "certify",
+            "worker",
+            "-Q",
+            "bench-exam",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "WARNING",
+            "-n",
+            f"bench-{port}@%h",
+        ],
+        [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "certify",
+            "beat",
+            "--loglevel",
+            "WARNING",
+            "--schedule",
+            str(Path(workdir) / "beat-schedule"),
+        ],
+    ]
+    return [subprocess.Popen(c, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT) for c in commands]
+
+
+async def exam(args, env: dict, tokens: dict[int, str], enrollments: list[int]) -> dict:
+    import aiohttp
+
+    workdir = tempfile.mkdtemp(prefix="certify-bench-")
+    port = free_port()
+    processes = start_services(env, args.gunicorn_workers, port, workdir)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.connections)) as session:
+            for _ in range(120):
+                try:
+                    async with session.get(f"{base}/healthz") as response:
+                        if response.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.5)
+            progress(f"services up at {base} (log: {workdir}/services.log)")
+            return await run_candidates(args, session, base, tokens, enrollments)
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+async def run_candidates(args, session, base: str, tokens: dict[int, str], enrollments: list[int]) -> dict:
+    from asgiref.sync import sync_to_async
+    from django.utils import timezone
+
+    from exams.models import Answer, Attempt
+
+    start_latency: list[float] = []
+    save_latency: list[float] = []
+    acked: dict[tuple[int, int], tuple[int, object]] = {}  # (attempt, position) -> (seq, value)
+    refused_after_deadline = 0
+    finished = 0
+    deadline_moved = asyncio.Event()
+    saves_window = {"first": None, "last": None, "count": 0}
+    rng = random.Random(1)
+
+    async def save(attempt_id: int, headers, position: int, value, seq: int) -> bool:
+        nonlocal refused_after_deadline
+        t0 = time.monotonic()
+        async with session.put(
+            f"{base}/api/attempts/{attempt_id}/answers/{position}/", json={"value": value, "seq": seq}, headers=headers
+        ) as response:
+            body = await response.json()
+        elapsed = time.monotonic() - t0
+        if response.status == 200:
+            save_latency.append(elapsed)
+            now = time.monotonic()
+            saves_window["first"] = saves_window["first"] or now
+            saves_window["last"] = now
+            saves_window["count"] += 1
+            if body["applied"]:
+                acked[(attempt_id, position)] = (seq, value)
+            return True
+        if response.status == 409:
+            refused_after_deadline += 1
+            return False
+        raise RuntimeError(f"save failed {response.status}: {body}")
+
+    async def candidate(index: int, enrollment: int) -> None:
+        nonlocal finished
+        await asyncio.sleep(args.ramp * index / len(enrollments))
+        headers = {"Authorization": f"Token {tokens[enrollment]}"}
+        t0 = time.monotonic()
+        async with session.post(f"{base}/api/enrollments/{enrollment}/attempt/", headers=headers) as response:
+            state = await response.json()
+        start_latency.append(time.monotonic() - t0)
+        attempt_id = state["id"]
+        offline = rng.random() < args.offline
+        queue: list[tuple[int, object, int]] = []
+        for number, question in enumerate(state["questions"]):
+            seq = number + 1
+            if question["type"] == "situational":
+                value = "先安抚客户情绪并致歉，复述确认需求，查询核实后提出解决方案并跟进。"
+            elif question["type"] == "multiple":
+                value = [o["letter"] for o in question["options"][:2]]
+            else:
+                value = [rng.choice(question["options"])["letter"]]
+            if offline and len(state["questions"]) // 3 <= number < 2 * len(state["questions"]) // 3:
+                queue.append((question["position"], value, seq))  # the network is cut: kept in the page
+            else:
+                for queued in queue:  # back online: replay in order first
+                    if not await save(attempt_id, headers, *queued):
+                        return
+                queue.clear()
+                if not await save(attempt_id, headers, question["position"], value, seq):
+                    return
+            if args.pace == "realistic":
+                await asyncio.sleep(rng.uniform(1, 4))
+        finished += 1
+
+    async def move_deadline() -> float:
+        while finished < len(enrollments) // 2:
+            await asyncio.sleep(0.2)
+        moved_at = timezone.now()
+        await sync_to_async(lambda: Attempt.objects.filter(status="in_progress").update(deadline=moved_at))()
+        deadline_moved.set()
+        progress("half the candidates finished: every deadline moved to now")
+        return time.monotonic()
+
+    mover = asyncio.create_task(move_deadline())
+    await asyncio.gather(*(candidate(i, e) for i, e in enumerate(enrollments)))
+    moved = await mover
+    progress("all candidates done; waiting until every attempt is submitted and graded")
+    # Until every attempt is submitted and graded (task at deadline + sweep + requests).
+    while await sync_to_async(lambda: Attempt.objects.filter(status="in_progress").count())():
+        await asyncio.sleep(0.5)
+    graded_seconds = time.monotonic() - moved
+    stored = await sync_to_async(
+        lambda: {
+            (a, p): (s, r) for a, p, s, r in Answer.objects.values_list("attempt_id", "position", "seq", "response")
+        }
+    )()
+    lost = sum(
+        1
+        for key, (seq, value) in acked.items()
+        if key not in stored or stored[key][0] < seq or (stored[key][0] == seq and stored[key][1] != value)
+    )
+    ungraded = await sync_to_async(lambda: Attempt.objects.filter(objective_score__isnull=True).count())()
+    span = (saves_window["last"] or 0) - (saves_window["first"] or 0)
+    return {
+        "candidates": len(enrollments),
+        "pace": args.pace,
+        "acknowledged_saves": saves_window["count"],
+        "saves_per_second": round(saves_window["count"] / span, 1) if span else 0,
+        "save_latency_ms_p50_p95_p99": [round(percentile(save_latency, q) * 1000, 1) for q in (0.5, 0.95, 0.99)],
+        "start_latency_ms_p95": round(percentile(start_latency, 0.95) * 1000, 1),
+        "saves_refused_after_deadline": refused_after_deadline,
+        "seconds_from_deadline_to_all_graded": round(graded_seconds, 1),
+        "attempts_without_grade": ungraded,
+        "lost_answers": lost,
+        "mean_save_latency_ms": round(statistics.mean(save_latency) * 1000, 1) if save_latency else None,
+    }
+
+
+def pgbench(args) -> float:
+    url = f"{args.server}/{args.database}"
+    subprocess.run(
+        ["psql", url, "-q", "-c", "CREATE TABLE IF NOT EXISTS bench_upsert (id int PRIMARY KEY, v int, seq bigint)"],
+        check=True,
+    )
+    script = Path(tempfile.mkdtemp()) / "upsert.sql"
+    script.write_text(
+        "\\set id random(1, 100000)\n"
+        "INSERT INTO bench_upsert VALUES (:id, 1, 1) ON CONFLICT (id) "
+        "DO UPDATE SET v = EXCLUDED.v, seq = bench_upsert.seq + 1;\n"
+    )
+    out = subprocess.run(
+        ["pgbench", "-n", "-c", "16", "-j", "2", "-T", "15", "-f", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(line for line in out.splitlines() if line.startswith("tps"))
+    return round(float(line.split("=")[1].split()[0]), 1)
+
+
+if __name__ == "__main__":
+    main()
