@@ -288,7 +288,14 @@ async def run_candidates(args, session, base: str, tokens: dict[int, str], enrol
     mover = asyncio.create_task(move_deadline())
     await asyncio.gather(*(candidate(i, e) for i, e in enumerate(enrollments)))
     moved = await mover
-    progress("all candidates done; waiting until every attempt is submitted and graded")
+    # Candidates whose start was queued past the move began with a full deadline: end theirs too.
+    late_at = timezone.now()
+    late = await sync_to_async(
+        lambda: Attempt.objects.filter(status="in_progress", deadline__gt=late_at).update(deadline=late_at)
+    )()
+    if late:
+        moved = time.monotonic()
+    progress(f"all candidates done ({late} started after the move); waiting until every attempt is graded")
     # Until every attempt is submitted and graded (task at deadline + sweep + requests).
     while await sync_to_async(lambda: Attempt.objects.filter(status="in_progress").count())():
         await asyncio.sleep(0.5)
