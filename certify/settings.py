@@ -143,7 +143,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "finalize-expired-attempts": {
         "task": "exams.tasks.finalize_expired_attempts",
-        "schedule": 15.0,  # seconds; each attempt also has a task at its own deadline
+        "schedule": 5.0,  # seconds; each attempt also has a task at its own deadline
     },
 }
 

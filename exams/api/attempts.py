@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -17,10 +18,10 @@ from exams.services.attempts import (
     AttemptClosed,
     AttemptPaused,
     answer_save,
+    attempt_clock,
     attempt_finalize_if_expired,
     attempt_start,
     attempt_submit,
-    paused_since,
     remaining_seconds,
 )
 from question_bank.models import OPTION_LETTERS
@@ -102,16 +103,17 @@ class ClockApi(APIView):
 
     @extend_schema(responses=dict, summary="服务器时钟：剩余秒数")
     def get(self, request, pk: int):
-        attempt = own_attempt(request, pk)
-        attempt_finalize_if_expired(attempt=attempt)
-        attempt.refresh_from_db()
         now = timezone.now()
+        try:
+            clock = attempt_clock(attempt=pk, user=request.user, now=now)
+        except Attempt.DoesNotExist:
+            raise Http404 from None
         return Response(
             {
-                "status": attempt.status,
-                "paused": paused_since(attempt) is not None,
+                "status": clock.status,
+                "paused": clock.paused,
                 "server_time": now.isoformat(),
-                "remaining_seconds": remaining_seconds(attempt, now) if attempt.status == "in_progress" else 0,
+                "remaining_seconds": clock.remaining_seconds,
             }
         )
 
@@ -126,15 +128,21 @@ class AnswerApi(APIView):
 
     @extend_schema(request=AnswerInputSerializer, responses=dict, summary="保存一题的作答")
     def put(self, request, pk: int, position: int):
-        attempt = own_attempt(request, pk)
         serializer = self.AnswerInputSerializer(data=request.data)
         if not serializer.is_valid():
             return Response({"detail": "请求格式不正确：需要 value 和正整数 seq"}, status=status.HTTP_400_BAD_REQUEST)
         data = serializer.validated_data
         try:
             ack = answer_save(
-                attempt=attempt, position=position, value=data["value"], seq=data["seq"], flagged=data["flagged"]
+                attempt=pk,
+                user=request.user,
+                position=position,
+                value=data["value"],
+                seq=data["seq"],
+                flagged=data["flagged"],
             )
+        except Attempt.DoesNotExist:
+            raise Http404 from None
         except AttemptClosed as exc:
             return closed(exc)
         except AttemptPaused as exc:

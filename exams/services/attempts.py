@@ -18,11 +18,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,7 @@ from exams.models import (
     EnrollmentStatus,
     PaperItem,
     RoomPause,
+    Sitting,
     SittingStatus,
     SubmittedBy,
 )
@@ -121,16 +123,35 @@ def _schedule_deadline(attempt: Attempt) -> None:
         logger.warning("could not schedule the deadline task of attempt %s", attempt.pk, exc_info=True)
 
 
-def _paper_item(attempt: Attempt, position: int) -> PaperItem:
-    item = PaperItem.objects.select_related("item_version").filter(paper_id=attempt.paper_id, position=position).first()
-    if item is None:
+@dataclass(frozen=True)
+class Slot:
+    """What validating a save needs of one question: immutable once the paper is assembled."""
+
+    type: str
+    option_count: int
+
+
+@lru_cache(maxsize=8192)
+def paper_slots(paper_id: int, fingerprint: str) -> dict[int, Slot]:
+    """The paper's questions by position, cached per process (papers never change after assembly).
+
+    ``fingerprint`` is part of the key so a reused id (a rolled-back test database) never
+    serves another paper's layout.
+    """
+    rows = PaperItem.objects.filter(paper_id=paper_id).values_list("position", "item_version__type", "option_order")
+    return {position: Slot(kind, len(order)) for position, kind, order in rows}
+
+
+def _slot(slots: dict[int, Slot], position: int) -> Slot:
+    slot = slots.get(position)
+    if slot is None:
         raise ValidationError(_("第 %(n)s 题不在您的试卷上") % {"n": position})
-    return item
+    return slot
 
 
-def clean_response(item: PaperItem, value) -> list[str] | str:
+def clean_response(slot: Slot, value) -> list[str] | str:
     """The answer as stored: shown letters for choice items, text for situational ones."""
-    kind = item.item_version.type
+    kind = slot.type
     if kind == "situational":
         if not isinstance(value, str):
             raise ValidationError(_("情景分析题的答案应为文字"))
@@ -139,7 +160,7 @@ def clean_response(item: PaperItem, value) -> list[str] | str:
         return value
     if not isinstance(value, list) or not all(isinstance(letter, str) for letter in value):
         raise ValidationError(_('选择题的答案应为选项字母列表，例如 ["B"]'))
-    shown = OPTION_LETTERS[: len(item.option_order)]
+    shown = OPTION_LETTERS[: slot.option_count]
     letters = sorted(set(value))
     if len(letters) != len(value) or any(letter not in shown for letter in letters):
         raise ValidationError(
@@ -148,6 +169,40 @@ def clean_response(item: PaperItem, value) -> list[str] | str:
     if kind == "single" and len(letters) > 1:
         raise ValidationError(_("单选题只能选一个选项"))
     return letters
+
+
+def _with_pause(rows):
+    """``rows`` of Attempt annotated with ``paused_at``: when its room was paused, if it is paused now."""
+    open_pause = RoomPause.objects.filter(room=OuterRef("enrollment__written_room"), ended_at__isnull=True)
+    return rows.annotate(paused_at=Subquery(open_pause.values("started_at")[:1]))
+
+
+@dataclass(frozen=True)
+class Clock:
+    status: str
+    paused: bool
+    remaining_seconds: int
+
+
+def attempt_clock(*, attempt: Attempt | int, user=None, now: datetime | None = None) -> Clock:
+    """The server's clock for one attempt in one query; finalises the attempt if its time is over.
+
+    The page asks every 15 seconds and after every reconnect, so this is the second
+    hottest path of an exam day. ``user``, when given, must own the attempt
+    (``Attempt.DoesNotExist`` otherwise).
+    """
+    now = now or timezone.now()
+    attempt_id = attempt if isinstance(attempt, int) else attempt.pk
+    rows = Attempt.objects.filter(pk=attempt_id)
+    if user is not None:
+        rows = rows.filter(enrollment__candidate__user=user)
+    state = _with_pause(rows).values("status", "deadline", "paused_at").get()
+    status, deadline, paused_at = state["status"], state["deadline"], state["paused_at"]
+    if status == AttemptStatus.IN_PROGRESS and paused_at is None and now > deadline + save_grace():
+        status = attempt_submit(attempt=Attempt(pk=attempt_id), by=SubmittedBy.DEADLINE, now=now).status
+    if status != AttemptStatus.IN_PROGRESS:
+        return Clock(status, False, 0)
+    return Clock(status, paused_at is not None, max(0, int((deadline - (paused_at or now)).total_seconds())))
 
 
 @dataclass(frozen=True)
@@ -160,73 +215,130 @@ class SaveAck:
 
 
 def answer_save(
-    *, attempt: Attempt, position: int, value, seq: int, flagged: bool = False, now: datetime | None = None
+    *,
+    attempt: Attempt | int,
+    position: int,
+    value,
+    seq: int,
+    flagged: bool = False,
+    user=None,
+    now: datetime | None = None,
 ) -> SaveAck:
     """Save one answer. An older ``seq`` than the stored one is acknowledged but not applied.
 
-    Locks the attempt row: a save and a submit never interleave. A save after the
-    deadline and grace submits the attempt (committed) and is then refused.
+    The hot path of an exam day, so it costs one locking read and one upsert. The read
+    locks the attempt row, checks the owner (``user``, when given: anyone else gets
+    ``Attempt.DoesNotExist``) and reads the room's pause in the same query; a save and a
+    submit never interleave. The upsert only overwrites a stored answer with an older
+    sequence number. A save after the deadline and grace submits the attempt
+    (committed) and is then refused.
     """
     now = now or timezone.now()
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+        raise ValidationError(_("保存序号必须是正整数"))
+    attempt_id = attempt if isinstance(attempt, int) else attempt.pk
     with transaction.atomic():
-        attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
-        if attempt.status == AttemptStatus.SUBMITTED:
+        rows = Attempt.objects.select_for_update(of=("self",)).filter(pk=attempt_id)
+        if user is not None:
+            rows = rows.filter(enrollment__candidate__user=user)
+        state = _with_pause(rows).values("status", "deadline", "paper_id", "paper__fingerprint", "paused_at").get()
+        if state["status"] == AttemptStatus.SUBMITTED:
             raise AttemptClosed(_("已交卷，不能再修改答案"))
-        if paused_since(attempt) is not None:
+        if state["paused_at"] is not None:
             raise AttemptPaused(_("考场已暂停，请等待考评员恢复后继续作答"))
-        if not is_expired(attempt, now):
-            return _save_locked(attempt, position=position, value=value, seq=seq, flagged=flagged, now=now)
-    attempt_submit(attempt=attempt, by=SubmittedBy.DEADLINE, now=now)
+        deadline = state["deadline"]
+        if now <= deadline + save_grace():
+            slot = _slot(paper_slots(state["paper_id"], state["paper__fingerprint"]), position)
+            response = clean_response(slot, value)
+            stored_seq, saved_at, applied = _upsert_answer(attempt_id, position, response, seq, flagged, now)
+            remaining = max(0, int((deadline - now).total_seconds()))
+            return SaveAck(position, stored_seq, applied, saved_at, remaining)
+    attempt_submit(attempt=Attempt(pk=attempt_id), by=SubmittedBy.DEADLINE, now=now)
     raise AttemptClosed(_("考试时间已到，答卷已自动提交，本次修改未保存"))
 
 
-def _save_locked(attempt: Attempt, *, position: int, value, seq: int, flagged: bool, now: datetime) -> SaveAck:
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
-        raise ValidationError(_("保存序号必须是正整数"))
-    item = _paper_item(attempt, position)
-    response = clean_response(item, value)
-    answer = Answer.objects.filter(attempt=attempt, position=position).first()
-    if answer is not None and answer.seq >= seq:
-        return SaveAck(position, answer.seq, False, answer.saved_at, remaining_seconds(attempt, now))
-    if answer is None:
-        answer = Answer.objects.create(
-            attempt=attempt, position=position, response=response, seq=seq, saved_at=now, flagged=flagged
+def _upsert_answer(attempt_id: int, position: int, response, seq: int, flagged: bool, now: datetime):
+    """Insert or overwrite one answer unless the stored one has a newer ``seq``; one statement.
+
+    Returns the stored (seq, saved_at) after the statement and whether this save was applied.
+    PostgreSQL and SQLite share the ``ON CONFLICT … DO UPDATE … WHERE`` syntax.
+    """
+    table = connection.ops.quote_name(Answer._meta.db_table)
+    prep = {name: Answer._meta.get_field(name).get_db_prep_value for name in ("response", "saved_at")}
+    params = [attempt_id, position, prep["response"](response, connection), seq, prep["saved_at"](now, connection)]
+    params.append(flagged)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (attempt_id, position, response, seq, saved_at, flagged) "
+            "VALUES (%s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (attempt_id, position) DO UPDATE SET response = excluded.response, "
+            "seq = excluded.seq, saved_at = excluded.saved_at, flagged = excluded.flagged "
+            f"WHERE {table}.seq < excluded.seq RETURNING seq",
+            params,
         )
-    else:
-        answer.response, answer.seq, answer.saved_at, answer.flagged = response, seq, now, flagged
-        answer.save(update_fields=["response", "seq", "saved_at", "flagged"])
-    return SaveAck(position, seq, True, now, remaining_seconds(attempt, now))
+        if cursor.fetchone() is not None:
+            return seq, now, True
+    stored = Answer.objects.filter(attempt_id=attempt_id, position=position).values_list("seq", "saved_at").get()
+    return *stored, False
 
 
-def grade_item(item: PaperItem, response, *, policy: str) -> Decimal | None:
-    """Points for one objective answer; None for a situational one (marked by examiners)."""
-    version = item.item_version
-    if version.type == "situational":
+def grade_response(kind: str, key: str, option_order: list[int], points: int, response, *, policy: str):
+    """Points for one objective answer; None for a situational one (marked by examiners).
+
+    ``response`` holds the letters as shown to the candidate; ``option_order`` maps them
+    back to the item's own options, whose letters ``key`` names.
+    """
+    if kind == "situational":
         return None
     if not response:
         return Decimal(0)
-    chosen = {item.option_order[OPTION_LETTERS.index(letter)] for letter in response}
-    key = {OPTION_LETTERS.index(letter) for letter in version.answer}
-    if chosen == key:
-        return Decimal(item.points)
-    if version.type == "multiple" and policy == MultiplePolicy.PARTIAL and chosen < key:
-        return Decimal(item.points) / 2
+    chosen = {option_order[OPTION_LETTERS.index(letter)] for letter in response}
+    correct = {OPTION_LETTERS.index(letter) for letter in key}
+    if chosen == correct:
+        return Decimal(points)
+    if kind == "multiple" and policy == MultiplePolicy.PARTIAL and chosen < correct:
+        return Decimal(points) / 2
     return Decimal(0)
 
 
-def _submit_locked(attempt: Attempt, *, by: str, now: datetime) -> Attempt:
-    policy = attempt.enrollment.sitting.blueprint.get("multiple_policy", MultiplePolicy.STRICT)
-    answers = {a.position: a.response for a in attempt.answers.all()}
-    total = Decimal(0)
-    for item in PaperItem.objects.filter(paper_id=attempt.paper_id).select_related("item_version"):
-        points = grade_item(item, answers.get(item.position), policy=policy)
-        total += points or 0
-    attempt.status = AttemptStatus.SUBMITTED
-    attempt.submitted_at = now
-    attempt.submitted_by = by
-    attempt.objective_score = total
-    attempt.save(update_fields=["status", "submitted_at", "submitted_by", "objective_score"])
-    return attempt
+def grade_item(item: PaperItem, response, *, policy: str) -> Decimal | None:
+    version = item.item_version
+    return grade_response(version.type, version.answer, item.option_order, item.points, response, policy=policy)
+
+
+def _submit_locked(attempts: list[Attempt], *, by: str, now: datetime) -> None:
+    """Grade and submit ``attempts`` (rows already locked) with a handful of queries, whatever their number.
+
+    A deadline submission is dated at the deadline, never later.
+    """
+    if not attempts:
+        return
+    sittings = {a.enrollment.sitting_id for a in attempts}
+    policies = {
+        pk: (blueprint or {}).get("multiple_policy", MultiplePolicy.STRICT)
+        for pk, blueprint in Sitting.objects.filter(pk__in=sittings).values_list("pk", "blueprint")
+    }
+    items: dict[int, list[tuple]] = {}
+    rows = PaperItem.objects.filter(paper_id__in={a.paper_id for a in attempts}).values_list(
+        "paper_id", "position", "item_version__type", "item_version__answer", "option_order", "points"
+    )
+    for paper_id, *item in rows:
+        items.setdefault(paper_id, []).append(item)
+    responses: dict[int, dict[int, object]] = {}
+    answer_rows = Answer.objects.filter(attempt__in=attempts).values_list("attempt_id", "position", "response")
+    for attempt_id, position, response in answer_rows:
+        responses.setdefault(attempt_id, {})[position] = response
+    for attempt in attempts:
+        policy = policies[attempt.enrollment.sitting_id]
+        given = responses.get(attempt.pk, {})
+        attempt.objective_score = sum(
+            grade_response(kind, key, order, points, given.get(position), policy=policy) or Decimal(0)
+            for position, kind, key, order, points in items.get(attempt.paper_id, [])
+        )
+        attempt.status = AttemptStatus.SUBMITTED
+        attempt.submitted_by = by
+        attempt.submitted_at = min(now, attempt.deadline) if by == SubmittedBy.DEADLINE else now
+    Attempt.objects.bulk_update(attempts, ["status", "submitted_at", "submitted_by", "objective_score"], batch_size=500)
 
 
 @transaction.atomic
@@ -238,7 +350,8 @@ def attempt_submit(*, attempt: Attempt, by: str = SubmittedBy.CANDIDATE, now: da
         return attempt
     if by == SubmittedBy.CANDIDATE and is_expired(attempt, now):
         by = SubmittedBy.DEADLINE
-    return _submit_locked(attempt, by=by, now=min(now, attempt.deadline) if by == SubmittedBy.DEADLINE else now)
+    _submit_locked([attempt], by=by, now=now)
+    return attempt
 
 
 def attempt_finalize_if_expired(*, attempt: Attempt, now: datetime | None = None) -> bool:
@@ -252,17 +365,27 @@ def attempt_finalize_if_expired(*, attempt: Attempt, now: datetime | None = None
     return True
 
 
-def attempts_finalize_expired(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """The periodic sweep: submit every attempt whose time and grace are over."""
+def attempts_finalize_expired(*, now: datetime | None = None, batch: int = 500) -> int:
+    """The periodic sweep: submit and grade every attempt whose time and grace are over.
+
+    Works in batches of locked rows; rows another sweep (or a save, or a submit) holds
+    are skipped, so two sweeps share the work instead of waiting for each other.
+    """
     now = now or timezone.now()
     paused = RoomPause.objects.filter(room=OuterRef("enrollment__written_room"), ended_at__isnull=True)
     expired = (
         Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=now - save_grace())
         .exclude(Exists(paused))
-        .values_list("pk", flat=True)[:limit]
+        .select_related("enrollment")
+        .order_by("deadline", "pk")
     )
+    if connection.features.has_select_for_update_skip_locked:
+        expired = expired.select_for_update(skip_locked=True, of=("self",))
     done = 0
-    for pk in list(expired):
-        attempt_submit(attempt=Attempt(pk=pk), by=SubmittedBy.DEADLINE, now=now)
-        done += 1
-    return done
+    while True:
+        with transaction.atomic():
+            attempts = list(expired[:batch])
+            _submit_locked(attempts, by=SubmittedBy.DEADLINE, now=now)
+        done += len(attempts)
+        if len(attempts) < batch:
+            return done
