@@ -1,6 +1,22 @@
 from django.contrib import admin
 
-from exams.models import Enrollment, Paper, Room, RoomExaminer, Sitting
+from exams.models import (
+    BusinessAttempt,
+    BusinessTask,
+    Enrollment,
+    Paper,
+    Passage,
+    Product,
+    Room,
+    RoomExaminer,
+    Scenario,
+    Scene,
+    SceneReview,
+    SceneRun,
+    SceneScore,
+    Sitting,
+    TypingAttempt,
+)
 
 
 class RoomInline(admin.TabularInline):
@@ -34,3 +50,90 @@ class EnrollmentAdmin(admin.ModelAdmin):
 class PaperAdmin(admin.ModelAdmin):
     list_display = ["enrollment", "index", "salt", "mean_difficulty"]
     readonly_fields = ["enrollment", "index", "salt", "mean_difficulty", "fingerprint"]
+
+
+# --- practical material: editable (the catalogue is a sample for each office to adapt) ---
+
+
+@admin.register(Passage)
+class PassageAdmin(admin.ModelAdmin):
+    list_display = ["code", "level", "title", "active"]
+    list_filter = ["level", "active"]
+    search_fields = ["code", "title", "text"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["code", "kind", "family", "name", "monthly_fee", "one_time_fee", "speed_mbps", "active"]
+    list_filter = ["kind", "family", "active"]
+    list_editable = ["monthly_fee", "one_time_fee", "active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Scenario)
+class ScenarioAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "levels", "source"]
+    search_fields = ["code", "title", "request"]
+
+
+@admin.register(Scene)
+class SceneAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "levels", "minutes"]
+    search_fields = ["code", "title", "situation"]
+
+
+# --- practical results: read-only records (scores change only through the services) ---
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TypingAttempt)
+class TypingAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["enrollment", "passage", "status", "score", "pastes", "focus_losses", "submitted_at"]
+    list_filter = ["status"]
+
+
+class BusinessTaskInline(admin.TabularInline):
+    model = BusinessTask
+    extra = 0
+    can_delete = False
+    fields = ["position", "scenario", "submitted_at", "seconds_used", "score"]
+    readonly_fields = fields
+
+
+@admin.register(BusinessAttempt)
+class BusinessAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["enrollment", "status", "score", "submitted_at"]
+    list_filter = ["status"]
+    inlines = [BusinessTaskInline]
+
+
+class SceneScoreInline(admin.TabularInline):
+    model = SceneScore
+    extra = 0
+    can_delete = False
+    readonly_fields = ["round", "examiner", "marks", "comments", "total", "submitted_at"]
+    fields = readonly_fields
+
+
+class SceneReviewInline(admin.TabularInline):
+    model = SceneReview
+    extra = 0
+    can_delete = False
+    readonly_fields = ["round", "chief", "decision", "reason", "spread", "at"]
+    fields = readonly_fields
+
+
+@admin.register(SceneRun)
+class SceneRunAdmin(ReadOnlyAdmin):
+    list_display = ["enrollment", "room", "scene", "round", "result"]
+    inlines = [SceneScoreInline, SceneReviewInline]

@@ -34,7 +34,10 @@ def finalize_attempt(attempt_id: int) -> bool:
 
 @shared_task(name="exams.tasks.finalize_expired_attempts", acks_late=True)
 def finalize_expired_attempts() -> int:
-    """The periodic sweep (beat): submit and grade every attempt whose time is over."""
+    """The periodic sweep (beat): submit and grade every written paper, typing test and
+    business-entry part whose time is over."""
     from exams.services.attempts import attempts_finalize_expired
+    from exams.services.business import business_finalize_expired
+    from exams.services.typing import typing_finalize_expired
 
-    return attempts_finalize_expired()
+    return attempts_finalize_expired() + typing_finalize_expired() + business_finalize_expired()

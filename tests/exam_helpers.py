@@ -129,21 +129,24 @@ def roster_xlsx(
     return buffer.getvalue()
 
 
-def running_now(org, *, candidates: int = 3):
-    """A level-5 sitting whose written window is open right now, scheduled and started."""
+def running_now(org, *, candidates: int = 3, practical: bool = False, level: int = 5):
+    """A sitting whose written window (or, with ``practical``, practical window) is open right now,
+    scheduled and started."""
+    from django.test import TestCase
     from django.utils import timezone
 
     from exams.services.sittings import sitting_schedule, sitting_start
 
     now = timezone.now()
+    shift = timedelta(hours=4) if practical else timedelta(0)
     sitting = sitting_create(
-        name="正在进行的五级认证",
-        level=5,
+        name="正在进行的认证",
+        level=level,
         province=org.province,
-        written_start=now - timedelta(minutes=10),
-        written_end=now + timedelta(minutes=80),
-        practical_start=now + timedelta(hours=3),
-        practical_end=now + timedelta(hours=6),
+        written_start=now - timedelta(minutes=10) - shift,
+        written_end=now + timedelta(minutes=80) - shift,
+        practical_start=now + timedelta(hours=3) - shift,
+        practical_end=now + timedelta(hours=6) - shift,
         by=None,
     )
     sitting = sitting_open_enrolment(sitting=sitting)
@@ -156,5 +159,7 @@ def running_now(org, *, candidates: int = 3):
     for examiner in examiners[2:]:
         examiner_assign(room=practical, examiner=examiner)
     examiner_assign(room=practical, examiner=make_examiners(org, 1, prefix="nowchief", chief=True)[0], is_chief=True)
-    sitting_schedule(sitting=sitting, by=None, seed=77)
+    # Inside a test's transaction on_commit never fires: run the assembly it queues now.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        sitting_schedule(sitting=sitting, by=None, seed=77)
     return sitting_start(sitting=sitting)

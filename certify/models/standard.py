@@ -84,6 +84,13 @@ class LevelRule(models.Model):
     typing_minutes = models.PositiveSmallIntegerField(_("文字阅录限时（分钟）"), default=10)
     typing_target_cpm = models.PositiveSmallIntegerField(_("文字阅录目标净速度（字/分）"))
     practical_pass_mark = models.PositiveSmallIntegerField(_("实操合格分"), default=60)
+    business_minutes = models.PositiveSmallIntegerField(_("业务受理限时（分钟）"), default=10)
+    business_tasks = models.PositiveSmallIntegerField(_("业务受理任务数"), default=2)
+    scene_spread_threshold = models.PositiveSmallIntegerField(
+        _("情景模拟评分极差上限（满分 100）"),
+        default=15,
+        help_text=_("考评组评分的最高分与最低分之差超过此值时，交考评组长复核"),
+    )
 
     written_examiner_ratio = models.PositiveSmallIntegerField(_("笔试每名考评员对应考生数"), default=30)
     written_min_examiners = models.PositiveSmallIntegerField(_("笔试每考场最少考评员"), default=2)

@@ -176,6 +176,7 @@ class Enrollment(models.Model):
         related_name="practical_enrollments",
         verbose_name=_("实操考场"),
     )
+    practical_absent = models.BooleanField(_("实操缺考"), default=False)
     admission_no = models.CharField(_("准考证号"), max_length=10, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
 

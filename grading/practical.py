@@ -1,0 +1,52 @@
+"""The practical score (0–100): the weighted sum of typing, business entry and scene with the level's weights.
+
+A part with no score yet leaves the total open (``total`` None, the part named in
+``missing``) unless the session is closed (``closed=True``): then a part never taken
+counts 0. A candidate marked absent from the practical has no score at all
+(``absent``), whatever was recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from exams.models import BusinessAttempt, Enrollment, SceneRun, TypingAttempt
+
+PARTS = {"typing": "文字阅录", "business": "业务受理", "scene": "现场情景模拟"}
+
+
+@dataclass(frozen=True)
+class PracticalScore:
+    parts: dict[str, Decimal | None]
+    weights: dict[str, int]
+    total: Decimal | None
+    absent: bool = False
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool | None:
+        return None if self.total is None else self.total >= 60
+
+
+def weighted_total(parts: dict[str, Decimal], weights: dict[str, int]) -> Decimal:
+    """Σ part × weight ÷ 100, rounded to 0.01."""
+    total = sum((Decimal(parts[name]) * weights[name] for name in PARTS), Decimal(0)) / 100
+    return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def practical_score(enrollment: Enrollment, *, closed: bool = False) -> PracticalScore:
+    sitting = enrollment.sitting
+    rule = sitting.standard_version.rule_for(sitting.level)
+    weights = {"typing": rule.weight_typing, "business": rule.weight_business, "scene": rule.weight_scene}
+    if enrollment.practical_absent:
+        return PracticalScore(dict.fromkeys(PARTS), weights, None, absent=True)
+    typing = TypingAttempt.objects.filter(enrollment=enrollment, status="submitted").values_list("score", flat=True)
+    business = BusinessAttempt.objects.filter(enrollment=enrollment, status="submitted").values_list("score", flat=True)
+    scene = SceneRun.objects.filter(enrollment=enrollment).values_list("result", flat=True)
+    parts = {"typing": typing.first(), "business": business.first(), "scene": scene.first()}
+    missing = [name for name, value in parts.items() if value is None]
+    if missing and not closed:
+        return PracticalScore(parts, weights, None, missing=missing)
+    filled = {name: value if value is not None else Decimal(0) for name, value in parts.items()}
+    return PracticalScore(parts, weights, weighted_total(filled, weights), missing=missing)

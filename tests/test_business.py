@@ -1,0 +1,308 @@
+"""业务受理: checking orders against the shipped scenario cards, the fee breakdown, and the
+simulated support system's API (start, customer search, fees, one submission per task)."""
+
+import copy
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+
+from exams.models import BusinessAttempt, BusinessTask, Enrollment
+from exams.services.business import business_finalize_expired, business_start, business_task_submit
+from exams.services.material import material_load
+from grading.business import check_order, fee_lines
+from tests.conftest import client_for
+from tests.exam_helpers import running_now, synthetic_bank
+
+CARDS = {card["code"]: card for card in json.loads((settings.BASE_DIR / "fixtures" / "scenarios.json").read_text())}
+PRODUCTS = {
+    p["code"]: p for p in json.loads((settings.BASE_DIR / "fixtures" / "catalogue.json").read_text())["products"]
+}
+BUDGET = 300  # seconds per task (level 5: 10 minutes for 2 tasks)
+
+
+def perfect(card: dict) -> dict:
+    """The order a careful clerk submits for ``card``."""
+    expected = card["expected"]
+    presented = card["presented"] or {}
+    order = {
+        "customer_id_number": card["customer"]["id_number"],
+        "realname": {
+            "id_type": presented.get("id_type", ""),
+            "id_number": presented.get("id_number", ""),
+            "name": presented.get("name", ""),
+            "verified": bool(presented),
+        },
+        "action": expected["action"],
+        "advice": "",
+        "business": expected.get("business", ""),
+        "bundle": expected.get("bundle", ""),
+        "fixed_line": None,
+        "broadband": None,
+        "addons": list(expected.get("addons") or []),
+        "target_number": expected.get("target_number", ""),
+        "new_address": expected.get("new_address", ""),
+        "payment": "cash",
+    }
+    if expected.get("fixed_line"):
+        want = expected["fixed_line"]
+        number = "0571-86120018" if want["number"] == "any" else want["number"]
+        order["fixed_line"] = {"product": "FIX-STD", "number": number, "address": want["address"], "slot": want["slot"]}
+    if expected.get("broadband"):
+        order["broadband"] = dict(expected["broadband"])
+    if expected["action"] == "refuse":
+        order["advice"] = "请您带上" + "、".join(expected["advice_keywords"]) + "再来办理"
+    return order
+
+
+def check(card: dict, order: dict, seconds: float = 60):
+    return check_order(card, order, seconds_used=seconds, budget_seconds=BUDGET)
+
+
+@pytest.mark.parametrize("code", sorted(CARDS))
+def test_a_perfect_order_scores_full_marks_on_every_card(code):
+    result = check(CARDS[code], perfect(CARDS[code]))
+    assert result.score == Decimal(100), result.fields
+    assert result.critical == []
+
+
+def test_one_wrong_field_costs_exactly_its_weight():
+    card = CARDS["B07"]  # e8 99: business 20, product 25, number 5, slot 5, address 20, payment 5, time 5 = 85
+    order = perfect(card)
+    order["fixed_line"]["slot"] = "下午"  # the customer asked for the morning
+    result = check(card, order)
+    assert result.score == Decimal("94.12")  # 80 / 85
+    slot = next(f for f in result.fields if f["field"] == "slot")
+    assert slot["earned"] == "0.00" and "上午" in slot["note"]
+
+
+def test_one_of_two_addresses_wrong_earns_half_the_address_points():
+    card = CARDS["B07"]
+    order = perfect(card)
+    order["broadband"]["address"] = order["broadband"]["address"].replace("704室", "702室")
+    result = check(card, order)
+    assert result.score == Decimal("88.24")  # 75 / 85
+
+
+def test_an_address_matches_whatever_the_spaces_punctuation_and_width():
+    card = CARDS["B01"]
+    order = perfect(card)
+    order["fixed_line"]["address"] = " 杭州市西湖区文三路２５８号5幢，2单元 402室 "
+    assert check(card, order).score == Decimal(100)
+
+
+# --- critical mistakes ----------------------------------------------------------------------
+
+
+def test_an_order_for_another_customer_scores_zero():
+    card = CARDS["B01"]
+    order = perfect(card)
+    order["customer_id_number"] = CARDS["B02"]["customer"]["id_number"]
+    result = check(card, order)
+    assert result.score == 0 and result.critical == ["客户错误：受理单不是该客户的"]
+
+
+def test_an_order_without_the_real_name_check_scores_zero():
+    card = CARDS["B03"]
+    order = perfect(card)
+    order["realname"]["verified"] = False
+    result = check(card, order)
+    assert result.score == 0 and result.critical == ["未进行实名核验"]
+
+
+def test_a_real_name_check_with_other_details_than_the_presented_document_scores_zero():
+    card = CARDS["B03"]
+    order = perfect(card)
+    order["realname"]["id_number"] = order["realname"]["id_number"][:-1] + "0"
+    result = check(card, order)
+    assert result.score == 0 and result.critical == ["实名核验所录证件与客户出示的证件不符"]
+
+
+def test_a_bundle_the_customer_did_not_ask_for_caps_the_score_at_30():
+    card = CARDS["B19"]  # "only an ordinary fixed line, no bundles"
+    order = perfect(card)
+    order["business"], order["bundle"] = "bundle", "E8-99"
+    result = check(card, order)
+    assert result.score == Decimal(30) and result.critical == ["推荐了客户未要求的套餐"]
+
+
+def test_refusing_an_order_that_should_be_taken_scores_zero():
+    card = CARDS["B01"]
+    order = perfect(card)
+    order["action"], order["advice"] = "refuse", "系统忙"
+    result = check(card, order)
+    assert result.score == 0 and result.critical == ["拒绝了应受理的业务"]
+
+
+# --- traps ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["B16", "B17", "B18"])  # no ID, agent without authorisation, name mismatch
+def test_ordering_where_the_card_says_refuse_scores_zero(code):
+    card = CARDS[code]
+    order = perfect(CARDS["B14"])  # a well-formed move order…
+    order["customer_id_number"] = card["customer"]["id_number"]  # …for this card's customer
+    if card["presented"]:
+        order["realname"] = {**card["presented"], "verified": True}
+    result = check(card, order)
+    assert result.score == 0
+    assert result.critical[0].startswith("受理了应拒绝的业务")
+
+
+def test_a_right_refusal_earns_60_plus_the_advice_given():
+    card = CARDS["B16"]  # keywords 机主, 身份证, 10000
+    order = perfect(card)
+    assert check(card, order).score == Decimal(100)
+    order["advice"] = "请带机主的证件再来"  # one keyword of three
+    assert check(card, order).score == Decimal("74.67")  # (60 + 40/3) × 0.95 + 5
+    order["advice"] = "不能办理"
+    assert check(card, order).score == Decimal("62.00")  # 60 × 0.95 + 5
+
+
+def test_a_bundle_that_does_not_fit_the_customer_loses_the_product_points():
+    card = CARDS["B20"]  # elderly, phones family only: e6 49, not an e8 with broadband
+    order = perfect(card)
+    order["bundle"] = "E8-99"
+    order["broadband"] = {"tier": "BB-20M", "modem": "MODEM-RENT", "address": card["expected"]["fixed_line"]["address"]}
+    result = check(card, order)
+    product = next(f for f in result.fields if f["field"] == "product")
+    assert product["earned"] == "0.00" and result.score < 75
+
+
+def test_an_addon_the_bundle_already_includes_counts_as_extra():
+    card = CARDS["B09"]  # e8 169 includes caller ID and ring-back; the customer also wants call forwarding
+    order = perfect(card)
+    order["addons"] = ["ADD-CF", "ADD-CLIP"]
+    result = check(card, order)
+    addons = next(f for f in result.fields if f["field"] == "addons")
+    assert addons["earned"] == "7.50" and "多办 ADD-CLIP" in addons["note"]
+
+
+def test_copying_the_old_address_from_the_system_on_a_move_loses_the_address_points():
+    card = CARDS["B14"]
+    order = perfect(card)
+    order["new_address"] = card["existing_lines"][0]["address"]
+    result = check(card, order)
+    assert next(f for f in result.fields if f["field"] == "address")["earned"] == "0.00"
+
+
+def test_time_used_counts_five_points_fading_from_half_the_budget_to_all_of_it():
+    card = CARDS["B01"]
+    order = perfect(card)
+    assert check(card, order, seconds=BUDGET / 2).score == Decimal(100)
+    assert check(card, order, seconds=BUDGET * 3 / 4).fields[-1]["earned"] == "2.50"
+    assert check(card, order, seconds=BUDGET).score == Decimal(95)  # every field applies: 95 / 100
+    assert check(card, order, seconds=BUDGET * 2).score == Decimal(95)  # late: no time points, no penalty
+
+
+# --- fees -----------------------------------------------------------------------------------
+
+
+def test_the_fee_breakdown_of_a_bundle_lists_its_components_at_zero():
+    order = perfect(CARDS["B07"])  # e8 99 with a rented modem
+    fees = fee_lines(order, PRODUCTS)
+    assert [(line["code"], line["monthly"], line["one_time"]) for line in fees["lines"]] == [
+        ("E8-99", "99.00", "100.00"),
+        (
+            "FIX-STD",
+            "0",
+            "0",
+        ),
+        ("BB-20M", "0", "0"),
+        ("ADD-CLIP", "0", "0"),
+        ("MODEM-RENT", "5.00", "0.00"),
+    ]
+    assert fees["monthly_total"] == "104.00" and fees["due_now"] == "100.00"
+
+
+def test_the_fee_breakdown_of_a_fixed_line_with_caller_id():
+    fees = fee_lines(perfect(CARDS["B01"]), PRODUCTS)
+    assert [line["code"] for line in fees["lines"]] == ["FIX-STD", "ADD-CLIP"]
+    assert fees["monthly_total"] == "24.00" and fees["one_time_total"] == "100.00"
+
+
+# --- the simulated system -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def sitting(org, standard):
+    synthetic_bank()
+    material_load()
+    return running_now(org, candidates=2, practical=True)
+
+
+@pytest.fixture
+def enrollment(sitting):
+    return Enrollment.objects.filter(sitting=sitting).select_related("candidate__user").order_by("pk").first()
+
+
+@pytest.mark.django_db
+def test_the_part_deals_the_levels_cards_starting_with_a_core_business(enrollment):
+    attempt = business_start(enrollment=enrollment, user=enrollment.candidate.user)
+    tasks = list(attempt.tasks.select_related("scenario").order_by("position"))
+    assert len(tasks) == 2 and attempt.deadline - attempt.started_at == timedelta(minutes=10)
+    assert all(5 in t.scenario.levels for t in tasks)
+    assert tasks[0].scenario.expected["business"] in ("new_fixed", "new_broadband", "bundle")
+    assert business_start(enrollment=enrollment, user=enrollment.candidate.user).pk == attempt.pk
+
+
+@pytest.mark.django_db
+def test_the_api_takes_one_order_per_task_and_scores_the_part(enrollment, other_candidate):
+    user = enrollment.candidate.user
+    client = client_for(user)
+    assert client.get("/api/practical/customers/?q=林晓峰").status_code == 403  # not working yet
+    response = client.post(f"/api/enrollments/{enrollment.pk}/business/")
+    assert response.status_code == 200
+    body = response.json()
+    assert "expected" not in json.dumps(body, ensure_ascii=False)  # the answer never leaves the server
+    first, second = body["tasks"]
+    task = BusinessTask.objects.select_related("scenario").get(pk=first["id"])
+    card = {k: getattr(task.scenario, k) for k in ("customer", "presented", "expected", "traps", "existing_lines")}
+
+    found = client.get("/api/practical/customers/", {"q": card["customer"]["id_number"]}).json()["results"]
+    assert [c["name"] for c in found] == [card["customer"]["name"]]
+    assert client.get("/api/practical/customers/?q=x").status_code == 400
+
+    order = perfect(card)
+    fees = client.post("/api/practical/fees/", {"order": order}, content_type="application/json").json()
+    assert Decimal(fees["due_now"]) >= 0 and fees["lines"]
+
+    stranger = client_for(other_candidate.user)
+    url = f"/api/practical/business/tasks/{task.pk}/"
+    assert stranger.post(url, {"order": order}, content_type="application/json").status_code == 404
+    bad = client.post(url, {"order": {**order, "bundle": "E9-999"}}, content_type="application/json")
+    assert bad.status_code == 400 and "目录中没有 E9-999" in bad.json()["detail"]
+    assert client.post(url, {"order": "x"}, content_type="application/json").json()["detail"] == "受理单格式不正确"
+
+    ok = client.post(url, {"order": order}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["order_no"].startswith("SL")
+    again = client.post(url, {"order": order}, content_type="application/json")
+    assert again.status_code == 400 and "已提交" in again.json()["detail"]
+    task.refresh_from_db()
+    assert task.score == Decimal(100)
+
+    attempt = BusinessAttempt.objects.get(enrollment=enrollment)
+    assert attempt.status == "in_progress"
+    assert business_finalize_expired(now=attempt.deadline + timedelta(seconds=11)) == 1
+    attempt.refresh_from_db()
+    assert attempt.status == "submitted" and attempt.score == Decimal(50)  # (100 + 0) / 2
+    late = client.post(
+        f"/api/practical/business/tasks/{second['id']}/", {"order": order}, content_type="application/json"
+    )
+    assert late.status_code == 409 and "已结束" in late.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_an_order_after_the_deadline_is_refused_and_the_part_submitted(enrollment):
+    attempt = business_start(enrollment=enrollment, user=enrollment.candidate.user)
+    task = attempt.tasks.order_by("position").first()
+    order = copy.deepcopy(perfect(CARDS["B01"]))
+    from exams.services.attempts import AttemptClosed
+
+    with pytest.raises(AttemptClosed, match="时间已到"):
+        business_task_submit(task=task, order=order, now=attempt.deadline + timedelta(seconds=11))
+    attempt.refresh_from_db()
+    task.refresh_from_db()
+    assert attempt.status == "submitted" and attempt.score == 0 and task.order is None
