@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exams import views
+from exams import practical_views, views
 
 urlpatterns = [
     path("sittings/", views.SittingListView.as_view(), name="sittings"),
@@ -18,4 +18,11 @@ urlpatterns = [
     path("my/rooms/<int:room_id>/", views.MyRoomDetailView.as_view(), name="my-room"),
     path("tickets/<int:enrollment_id>/", views.TicketView.as_view(), name="ticket"),
     path("exam/<int:enrollment_id>/", views.ExamView.as_view(), name="exam"),
+    path("practical/<int:enrollment_id>/", practical_views.PracticalView.as_view(), name="practical"),
+    path("practical/<int:enrollment_id>/typing/", practical_views.TypingView.as_view(), name="typing"),
+    path("practical/<int:enrollment_id>/business/", practical_views.BusinessView.as_view(), name="business"),
+    path(
+        "my/rooms/<int:room_id>/practical/", practical_views.PracticalRoomActionView.as_view(), name="practical-action"
+    ),
+    path("scenes/<int:run_id>/", practical_views.SceneView.as_view(), name="scene"),
 ]

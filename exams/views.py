@@ -21,6 +21,7 @@ from certify.permissions import RoleRequiredMixin, is_examiner
 from certify.selectors import may_view_personal_data
 from exams.forms import AssignForm, EnrolForm, RoomForm, RosterForm, SittingForm
 from exams.models import Answer, Attempt, Enrollment, PaperItem, Room, RoomEvent, RoomExaminer, RoomPause, Sitting
+from exams.practical_views import practical_room_page
 from exams.selectors import active_enrollments, examiner_rooms, room_examiners, room_rules, sitting_rule
 from exams.services.attempts import attempt_finalize_if_expired, attempt_start, remaining_seconds
 from exams.services.console import (
@@ -238,6 +239,8 @@ class MyRoomDetailView(RoleRequiredMixin, View):
 
     def get(self, request, room_id: int):
         room = self._room(request, room_id)
+        if room.kind == "practical":
+            return practical_room_page(request, room)
         field = "written_room" if room.kind == "written" else "practical_room"
         enrollments = (
             room.sitting.enrollments.filter(**{field: room})

@@ -249,8 +249,9 @@ def fee_lines(order: dict, products: dict[str, dict]) -> dict:
         product = products.get(code)
         if product is None:
             return
-        monthly = Decimal(0) if included else Decimal(str(product["monthly_fee"]))
-        once = Decimal(0) if included else Decimal(str(product["one_time_fee"]))
+        zero = Decimal("0.00")
+        monthly = zero if included else Decimal(str(product["monthly_fee"])).quantize(zero)
+        once = zero if included else Decimal(str(product["one_time_fee"])).quantize(zero)
         lines.append(
             {"code": code, "name": product["name"], "monthly": str(monthly), "one_time": str(once), "note": note}
         )

@@ -205,13 +205,9 @@ def test_the_fee_breakdown_of_a_bundle_lists_its_components_at_zero():
     fees = fee_lines(order, PRODUCTS)
     assert [(line["code"], line["monthly"], line["one_time"]) for line in fees["lines"]] == [
         ("E8-99", "99.00", "100.00"),
-        (
-            "FIX-STD",
-            "0",
-            "0",
-        ),
-        ("BB-20M", "0", "0"),
-        ("ADD-CLIP", "0", "0"),
+        ("FIX-STD", "0.00", "0.00"),
+        ("BB-20M", "0.00", "0.00"),
+        ("ADD-CLIP", "0.00", "0.00"),
         ("MODEM-RENT", "5.00", "0.00"),
     ]
     assert fees["monthly_total"] == "104.00" and fees["due_now"] == "100.00"

@@ -19,7 +19,7 @@ def test_the_demo_loads_everything_and_is_safe_to_run_twice(db, capsys):
     assert Candidate.objects.count() == 40
     assert Counter(User.objects.values_list("role", flat=True)) == {
         Role.CANDIDATE: 40,
-        Role.EXAMINER: 3,
+        Role.EXAMINER: 5,
         Role.CHIEF_EXAMINER: 1,
         Role.ADMIN: 1,
     }

@@ -25,6 +25,8 @@ DEMO_STAFF = [
     ("examiner1", "王建国", Role.EXAMINER),
     ("examiner2", "李晓红", Role.EXAMINER),
     ("examiner3", "陈志强", Role.EXAMINER),
+    ("examiner4", "赵丽", Role.EXAMINER),
+    ("examiner5", "孙海涛", Role.EXAMINER),
     ("chief", "刘文华", Role.CHIEF_EXAMINER),
 ]
 _SURNAMES = "张王李赵陈杨黄周吴徐孙胡朱高林何郭马罗梁"
@@ -74,6 +76,9 @@ def demo_load() -> list[DemoLogin]:
     standard_load_defaults()
     bank_load_shipped()
     blueprints_load_defaults()
+    from exams.services.material import material_load
+
+    material_load()
     province, _ = Province.objects.get_or_create(code="demo", defaults={"name": "示范省公司"})
     halls: list[Hall] = []
     for branch_name, hall_names in DEMO_HALLS.items():
@@ -111,9 +116,11 @@ DEMO_SITTING_CANDIDATES = [f"E{index:04d}" for index in range(1, 7)]
 
 
 def demo_sitting_ensure(*, province: Province, now=None):
-    """A level-5 sitting open for enrolment whose written window is open now (for eight hours),
-    with six candidates and rooms staffed within the examiner rules; the admin schedules and
-    starts it. A new one is made only when no demo sitting is still open."""
+    """A level-5 sitting open for enrolment whose written and practical windows are both open now
+    (for eight hours, so the whole day can be tried at once), with six candidates and rooms
+    staffed within the examiner rules: the written room by two examiners, the practical room by
+    a panel of three and the chief examiner. The admin schedules and starts it. A new one is
+    made only when no demo sitting is still open."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -140,8 +147,8 @@ def demo_sitting_ensure(*, province: Province, now=None):
         province=province,
         written_start=start,
         written_end=start + timedelta(hours=8),
-        practical_start=start + timedelta(hours=8, minutes=30),
-        practical_end=start + timedelta(hours=11),
+        practical_start=start,
+        practical_end=start + timedelta(hours=8),
         by=None,
     )
     sitting = sitting_open_enrolment(sitting=sitting)
@@ -151,11 +158,13 @@ def demo_sitting_ensure(*, province: Province, now=None):
     practical = room_add(sitting=sitting, kind="practical", name="实训室", capacity=10, location="培训中心 305")
     staff = {
         user.username: user
-        for user in User.objects.filter(username__in=["examiner1", "examiner2", "examiner3", "chief"])
+        for user in User.objects.filter(
+            username__in=["examiner1", "examiner2", "examiner3", "examiner4", "examiner5", "chief"]
+        )
     }
     for name in ("examiner1", "examiner2"):
         examiner_assign(room=written, examiner=staff[name])
-    for name in ("examiner1", "examiner2", "examiner3"):
+    for name in ("examiner3", "examiner4", "examiner5"):
         examiner_assign(room=practical, examiner=staff[name])
     examiner_assign(room=practical, examiner=staff["chief"], is_chief=True)
     return sitting

@@ -21,3 +21,9 @@ def phone(value: str, show: bool = False) -> str:
 def local(value):
     """A UTC datetime in Asia/Shanghai (the active time zone)."""
     return timezone.localtime(value) if value else value
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping[key]`` in a template, or "" when absent."""
+    return (mapping or {}).get(key, "")

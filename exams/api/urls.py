@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exams.api import attempts, views
+from exams.api import attempts, practical, views
 
 urlpatterns = [
     path("sittings/", views.SittingListApi.as_view(), name="api-sittings"),
@@ -28,4 +28,14 @@ urlpatterns = [
     path("attempts/<int:pk>/answers/<int:position>/", attempts.AnswerApi.as_view(), name="api-attempt-answer"),
     path("attempts/<int:pk>/submit/", attempts.SubmitApi.as_view(), name="api-attempt-submit"),
     path("attempts/<int:pk>/events/", attempts.EventApi.as_view(), name="api-attempt-events"),
+    path("enrollments/<int:enrollment_id>/typing/", practical.TypingStartApi.as_view(), name="api-typing-start"),
+    path("practical/typing/<int:pk>/", practical.TypingApi.as_view(), name="api-typing"),
+    path("practical/typing/<int:pk>/submit/", practical.TypingSubmitApi.as_view(), name="api-typing-submit"),
+    path("practical/typing/<int:pk>/events/", practical.TypingEventApi.as_view(), name="api-typing-events"),
+    path("enrollments/<int:enrollment_id>/business/", practical.BusinessStartApi.as_view(), name="api-business-start"),
+    path("practical/business/<int:pk>/", practical.BusinessApi.as_view(), name="api-business"),
+    path("practical/business/tasks/<int:pk>/", practical.BusinessTaskApi.as_view(), name="api-business-task"),
+    path("practical/customers/", practical.CustomerSearchApi.as_view(), name="api-customers"),
+    path("practical/catalogue/", practical.CatalogueApi.as_view(), name="api-catalogue"),
+    path("practical/fees/", practical.FeesApi.as_view(), name="api-fees"),
 ]

@@ -27,7 +27,7 @@ def candidate_on_exam(org, standard):
 
 def open_exam(page, live_server, enrollment):
     login(page, live_server, enrollment.candidate.employee_no, PASSWORD)
-    page.get_by_role("link", name="进入考试").click()
+    page.get_by_role("link", name="进入笔试").click()
     page.get_by_role("button", name="开始答题").click()
     expect(page.locator("#q1")).to_be_visible()
 
