@@ -186,7 +186,11 @@ async def exam(args, env: dict, tokens: dict[int, str], enrollments: list[int]) 
     processes = start_services(env, args.gunicorn_workers, port, workdir)
     base = f"http://127.0.0.1:{port}"
     try:
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.connections)) as session:
+        # No total timeout: when the server is saturated a request waits for a pooled connection,
+        # and that wait is part of the latency we report, not a failure.
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=60, sock_read=300)
+        connector = aiohttp.TCPConnector(limit=args.connections)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
             for _ in range(120):
                 try:
                     async with session.get(f"{base}/healthz") as response:

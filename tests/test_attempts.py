@@ -252,3 +252,71 @@ def test_a_save_racing_the_submit_leaves_one_consistent_result(org, standard):
     assert attempt.status == "submitted"
     saved = Answer.objects.filter(attempt=attempt).exists()
     assert outcomes == [("saved", True)] if saved else outcomes == [("refused", None)]
+
+
+def _race(*calls) -> list:
+    """Run ``calls`` in threads released together; each returns (name, result or the exception)."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = []
+
+    def run(call):
+        barrier.wait()
+        try:
+            outcomes.append(call())
+        except Exception as exc:
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.fixture
+def racing_attempt(org, standard):
+    """An attempt with two answers, committed so that threads see it (PostgreSQL only)."""
+    synthetic_bank()
+    sitting = ready_sitting(org, candidates=1)
+    sitting_schedule(sitting=sitting, by=None, seed=3)
+    sitting_start(sitting=sitting)
+    enrollment = Enrollment.objects.get(sitting=sitting)
+    now = timezone.now()
+    attempt = Attempt.objects.create(
+        enrollment=enrollment, paper=enrollment.paper, started_at=now - timedelta(hours=1), deadline=now
+    )
+    answer_save(attempt=attempt, position=1, value=["A"], seq=1, now=now - timedelta(minutes=5))
+    answer_save(attempt=attempt, position=2, value=["B"], seq=2, now=now - timedelta(minutes=5))
+    return attempt
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; SQLite serialises writes")
+@pytest.mark.django_db(transaction=True)
+def test_two_submits_at_once_give_one_result(racing_attempt):
+    Attempt.objects.filter(pk=racing_attempt.pk).update(deadline=timezone.now() + timedelta(minutes=30))
+    first, second = _race(
+        lambda: attempt_submit(attempt=racing_attempt), lambda: attempt_submit(attempt=racing_attempt)
+    )
+    assert not isinstance(first, Exception) and not isinstance(second, Exception)
+    assert (first.submitted_at, first.objective_score) == (second.submitted_at, second.objective_score)
+    attempt = Attempt.objects.get(pk=racing_attempt.pk)
+    assert attempt.status == "submitted" and attempt.submitted_at == first.submitted_at
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; SQLite serialises writes")
+@pytest.mark.django_db(transaction=True)
+def test_a_submit_racing_the_sweep_gives_one_result(racing_attempt):
+    late = racing_attempt.deadline + timedelta(seconds=30)
+    outcomes = _race(
+        lambda: attempt_submit(attempt=racing_attempt, now=late),
+        lambda: attempts_finalize_expired(now=late),
+    )
+    assert not any(isinstance(outcome, Exception) for outcome in outcomes), outcomes
+    attempt = Attempt.objects.get(pk=racing_attempt.pk)
+    # Whoever won, the attempt was submitted once, at its deadline, by the deadline, and graded once.
+    assert attempt.status == "submitted" and attempt.submitted_at == racing_attempt.deadline
+    assert attempt.submitted_by == "deadline" and attempt.objective_score is not None
+    assert attempts_finalize_expired(now=late + timedelta(seconds=5)) == 0
