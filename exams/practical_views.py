@@ -58,6 +58,18 @@ def _remaining(part) -> int:
     return max(0, int((part.deadline - timezone.now()).total_seconds()))
 
 
+def _start_part(request, enrollment_id: int, start, page: str):
+    """Start (or resume) a part and go to its page; refused, back to the hub with the reason."""
+    enrollment = _own_enrollment(request, enrollment_id)
+    try:
+        start(enrollment=enrollment, user=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("practical", enrollment_id=enrollment.pk)
+    return redirect(page, enrollment_id=enrollment.pk)
+
+
 class PracticalView(LoginRequiredMixin, View):
     """The candidate's practical hub: the three parts and where each stands."""
 
@@ -106,14 +118,7 @@ class TypingView(LoginRequiredMixin, View):
         )
 
     def post(self, request, enrollment_id: int):
-        enrollment = _own_enrollment(request, enrollment_id)
-        try:
-            typing_start(enrollment=enrollment, user=request.user)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return redirect("practical", enrollment_id=enrollment.pk)
-        return redirect("typing", enrollment_id=enrollment.pk)
+        return _start_part(request, enrollment_id, typing_start, "typing")
 
 
 class BusinessView(LoginRequiredMixin, View):
@@ -138,14 +143,7 @@ class BusinessView(LoginRequiredMixin, View):
         )
 
     def post(self, request, enrollment_id: int):
-        enrollment = _own_enrollment(request, enrollment_id)
-        try:
-            business_start(enrollment=enrollment, user=request.user)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return redirect("practical", enrollment_id=enrollment.pk)
-        return redirect("business", enrollment_id=enrollment.pk)
+        return _start_part(request, enrollment_id, business_start, "business")
 
 
 # --- the practical room: scene panel ------------------------------------------------------

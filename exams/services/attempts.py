@@ -76,10 +76,8 @@ def is_expired(attempt: Attempt, now: datetime) -> bool:
     return now > attempt.deadline + save_grace() and paused_since(attempt) is None
 
 
-@transaction.atomic
-def attempt_start(*, enrollment: Enrollment, user, now: datetime | None = None) -> Attempt:
-    """Start (or resume) the candidate's attempt. Resuming returns the same attempt and deadline."""
-    now = now or timezone.now()
+def enrollment_lock_own(enrollment: Enrollment, user) -> Enrollment:
+    """The enrolment, row-locked for a start (so two tabs cannot start twice), if it is ``user``'s."""
     enrollment = (
         Enrollment.objects.select_for_update(of=("self",))
         .select_related("sitting__standard_version", "candidate")
@@ -87,6 +85,14 @@ def attempt_start(*, enrollment: Enrollment, user, now: datetime | None = None) 
     )
     if enrollment.candidate.user_id != user.pk:
         raise PermissionDenied(_("这不是您的考试"))
+    return enrollment
+
+
+@transaction.atomic
+def attempt_start(*, enrollment: Enrollment, user, now: datetime | None = None) -> Attempt:
+    """Start (or resume) the candidate's attempt. Resuming returns the same attempt and deadline."""
+    now = now or timezone.now()
+    enrollment = enrollment_lock_own(enrollment, user)
     existing = Attempt.objects.filter(enrollment=enrollment).first()
     if existing is not None:
         attempt_finalize_if_expired(attempt=existing, now=now)

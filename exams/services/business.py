@@ -12,14 +12,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certify.models import User
 from exams.models import BusinessAttempt, BusinessTask, Enrollment, PartStatus, Product, Scenario
-from exams.services.attempts import AttemptClosed, save_grace
+from exams.services.attempts import AttemptClosed, enrollment_lock_own, save_grace
 from exams.services.typing import practical_window_check
 from grading.business import PAYMENTS, check_order, fee_lines
 
@@ -45,13 +45,7 @@ def scenarios_pick(enrollment: Enrollment, count: int) -> list[Scenario]:
 @transaction.atomic
 def business_start(*, enrollment: Enrollment, user: User, now: datetime | None = None) -> BusinessAttempt:
     now = now or timezone.now()
-    enrollment = (
-        Enrollment.objects.select_for_update(of=("self",))
-        .select_related("sitting__standard_version", "candidate")
-        .get(pk=enrollment.pk)
-    )
-    if enrollment.candidate.user_id != user.pk:
-        raise PermissionDenied(_("这不是您的考试"))
+    enrollment = enrollment_lock_own(enrollment, user)
     existing = BusinessAttempt.objects.filter(enrollment=enrollment).first()
     if existing is not None:
         return business_finalize_if_expired(attempt=existing, now=now)

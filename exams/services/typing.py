@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from certify.models import User
 from exams.models import Enrollment, EnrollmentStatus, PartStatus, Passage, SittingStatus, TypingAttempt
-from exams.services.attempts import AttemptClosed, save_grace
+from exams.services.attempts import AttemptClosed, enrollment_lock_own, save_grace
 from grading.typing import score_typing
 
 MAX_TEXT_FACTOR = 3  # typed text may be at most 3× the passage: anything longer is not typing
@@ -58,15 +58,9 @@ def passage_pick(enrollment: Enrollment) -> Passage:
 def typing_start(*, enrollment: Enrollment, user: User, now: datetime | None = None) -> TypingAttempt:
     """Start (or resume) the typing test. Resuming returns the same attempt and deadline."""
     now = now or timezone.now()
-    enrollment = (
-        Enrollment.objects.select_for_update(of=("self",))
-        .select_related("sitting__standard_version", "candidate")
-        .get(pk=enrollment.pk)
-    )
+    enrollment = enrollment_lock_own(enrollment, user)
     existing = TypingAttempt.objects.filter(enrollment=enrollment).first()
     if existing is not None:
-        if enrollment.candidate.user_id != user.pk:
-            raise PermissionDenied(_("这不是您的考试"))
         return typing_finalize_if_expired(attempt=existing, now=now)
     practical_window_check(enrollment, user, now)
     sitting = enrollment.sitting

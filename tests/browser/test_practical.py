@@ -135,6 +135,16 @@ def test_a_candidate_completes_business_orders_in_the_simulated_system(page, liv
     page.get_by_role("button", name="提交受理").click()
     expect(page.get_by_role("alert")).to_contain_text("客户（请先查询并选择客户）、实名核验、业务类型")
 
+    # What is entered survives a reload (kept in the browser until the order is submitted).
+    customer = tasks[0].scenario.customer
+    page.get_by_placeholder("证件号码 / 联系电话 / 姓名").fill(customer["id_number"])
+    page.get_by_role("button", name="查询").click()
+    page.locator("#results").get_by_role("button", name="选择").click()
+    page.get_by_label("姓名", exact=True).fill(customer["name"])
+    page.reload()
+    expect(page.get_by_test_id("customer")).to_contain_text(customer["name"])
+    expect(page.get_by_label("姓名", exact=True)).to_have_value(customer["name"])
+
     for task in tasks:
         fill_order(page, task)
         expect(page.get_by_test_id("receipt")).to_contain_text("SL")

@@ -14,6 +14,45 @@
   var BUSINESS = {new_fixed: "新装固定电话", new_broadband: "新装宽带", bundle: "e8/e6 套餐", add_addon: "加装附加业务", move: "移机"};
   var PAYMENT = {cash: "现金", bankcard: "银行卡", mobile_pay: "移动支付"};
 
+  // --- a draft per task in localStorage: a reload or a crash keeps what was entered ---
+  var FIELDS = ["q", "id-type", "id-number", "id-name", "bundle", "target-number", "address", "new-address",
+    "fixed-number", "bb-tier", "bb-modem", "advice"];
+  function draftKey() { return "certify-bss-" + root.dataset.attempt + "-" + current; }
+  function saveDraft() {
+    if (!current || restoring) return;
+    var draft = {customer: customer, verified: verified, values: {}, radios: {}, addons: []};
+    FIELDS.forEach(function (id) { draft.values[id] = $(id).value; });
+    ["business", "slot", "payment"].forEach(function (name) {
+      var on = form.querySelector("input[name=" + name + "]:checked");
+      draft.radios[name] = on ? on.value : "";
+    });
+    draft.addons = Array.prototype.map.call(form.querySelectorAll("input[name=addon]:checked"), function (x) { return x.value; });
+    try { localStorage.setItem(draftKey(), JSON.stringify(draft)); } catch (e) { /* storage full: the form still works */ }
+  }
+  var restoring = false;
+  function restoreDraft() {
+    var draft;
+    try { draft = JSON.parse(localStorage.getItem(draftKey())); } catch (e) { draft = null; }
+    if (!draft) return;
+    restoring = true;
+    if (draft.customer) { pick(draft.customer); }
+    Object.keys(draft.values).forEach(function (id) { if ($(id)) { $(id).value = draft.values[id]; } });
+    Object.keys(draft.radios).forEach(function (name) {
+      var box = draft.radios[name] && form.querySelector("input[name=" + name + "][value='" + draft.radios[name] + "']");
+      if (box) { box.checked = true; }
+    });
+    layout();
+    if (draft.values["bb-tier"]) { $("bb-tier").value = draft.values["bb-tier"]; }
+    draft.addons.forEach(function (code) {
+      var box = form.querySelector("input[name=addon][value='" + code + "']");
+      if (box && !box.disabled) { box.checked = true; }
+    });
+    if (draft.verified) { verified = true; $("verify-result").textContent = "已核验"; $("verify-result").className = "verify-ok"; }
+    restoring = false;
+  }
+  form.addEventListener("input", saveDraft);
+  form.addEventListener("change", saveDraft);
+
   function esc(text) { var d = document.createElement("div"); d.textContent = text == null ? "" : String(text); return d.innerHTML; }
   function call(method, path, body) {
     return fetch(api + path, {
@@ -51,6 +90,7 @@
   // --- the catalogue ---
   function option(select, value, label) { var o = document.createElement("option"); o.value = value; o.textContent = label; select.appendChild(o); }
   function byKind(kind) { return Object.keys(products).filter(function (c) { return products[c].kind === kind; }); }
+  var catalogueReady = false;
   call("GET", "catalogue/").then(function (res) {
     res.body.products.forEach(function (p) { products[p.code] = p; });
     byKind("bundle").forEach(function (c) { option($("bundle"), c, products[c].name + "（月费 " + products[c].monthly_fee + " 元）"); });
@@ -60,6 +100,8 @@
     $("addons").innerHTML = byKind("addon").map(function (c) {
       return '<label><input type="checkbox" name="addon" value="' + esc(c) + '"> ' + esc(products[c].name) + "（" + esc(products[c].monthly_fee) + " 元/月）</label>";
     }).join(" ");
+    catalogueReady = true;
+    if (current && !finished) { restoreDraft(); }
   });
 
   // --- tasks ---
@@ -75,7 +117,7 @@
     $("verify-result").textContent = ""; $("fee-table").hidden = true;
     error("");
     form.querySelectorAll("input, select, button, textarea").forEach(function (el) { el.disabled = done; });
-    if (!done) { layout(); }
+    if (!done) { layout(); if (catalogueReady) { restoreDraft(); } }
     if (done) { error("本任务已提交，不能修改。"); }
   }
   tabs.forEach(function (t) { t.addEventListener("click", function () { openTask(t.dataset.taskTab); }); });
@@ -115,6 +157,7 @@
     target.innerHTML = '<option value="">请选择客户的号码</option>';
     (c.lines || []).forEach(function (l) { option(target, l.number, l.number + "（" + l.address + "）"); });
     $("results").hidden = true;
+    saveDraft();
   }
 
   // --- 2 real-name check ---
@@ -127,6 +170,7 @@
     var same = number === customer.id_number.toUpperCase() && name === customer.name;
     out.textContent = same ? "核验通过：证件与客户资料一致" : "证件信息与客户资料不一致，请核实办理人身份";
     out.className = same ? "verify-ok" : "verify-bad";
+    saveDraft();
   });
   ["id-type", "id-number", "id-name"].forEach(function (id) {
     $(id).addEventListener("input", function () { verified = false; $("verify-result").textContent = ""; });
@@ -240,6 +284,7 @@
       sending = false;
       if (res.status === 200) {
         setState("已提交任务 " + document.querySelector("[data-task-tab='" + current + "']").textContent);
+        localStorage.removeItem(draftKey());
         var card = document.querySelector("[data-task='" + current + "']");
         card.dataset.submitted = "1";
         card.querySelector("[data-task-done]").hidden = false;
