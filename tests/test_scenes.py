@@ -15,6 +15,7 @@ from exams.services.scenes import (
     scene_score_submit,
     scene_scores_visible,
 )
+from tests.conftest import client_for
 from tests.exam_helpers import running_now, synthetic_bank
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +179,24 @@ def test_the_shipped_scenes_have_anchors_for_every_dimension_and_level(standard)
     for scene in Scene.objects.all():
         assert set(scene.anchors) == {"image", "communication", "marketing", "retention", "complaint"}
         assert scene.source.split()[0].endswith(".txt")
+
+
+def test_the_scoring_page_is_for_the_rooms_panel_only_and_names_what_is_missing(run, panel, examiner, candidate):
+    url = f"/scenes/{run.pk}/"
+    member = client_for(panel[0][0])
+    page = member.get(url)
+    assert (
+        page.status_code == 200
+        and "情景脚本" in page.content.decode()
+        and run.scene.examiner_role[:10] in page.content.decode()
+    )
+    assert client_for(examiner).get(url).status_code == 404  # an examiner of another room
+    assert client_for(candidate.user).get(url).status_code == 403
+    response = member.post(url, {"image": "15", "communication": "14", "comment_image": "仪容规范"})
+    body = response.content.decode()
+    assert (
+        response.status_code == 200 and "请为“主动营销能力”评分" in body and "仪容规范" in body
+    )  # kept for correction
+    assert not SceneScore.objects.exists()
+    member.post(url, dict.fromkeys(("image", "communication", "marketing", "retention", "complaint"), "15"))
+    assert SceneScore.objects.get().total == 75
