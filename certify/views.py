@@ -18,6 +18,7 @@ from certify.selectors import candidate_list, may_view_personal_data, standard_c
 from certify.services.standard import standard_revise
 from exams.models import Sitting, SittingStatus
 from exams.selectors import candidate_enrollments, examiner_rooms
+from exams.services.scenes import scenes_waiting_for
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -43,6 +44,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             context["enrollments"] = candidate_enrollments(user)
         if user.is_examiner:
             context["rooms"] = examiner_rooms(user)[:10]
+            context["to_score"], context["to_review"] = scenes_waiting_for(user)
         if user.is_cert_admin:
             context["sittings"] = Sitting.objects.exclude(status=SittingStatus.CLOSED).order_by("written_start")[:5]
         return context

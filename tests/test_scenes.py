@@ -200,3 +200,14 @@ def test_the_scoring_page_is_for_the_rooms_panel_only_and_names_what_is_missing(
     assert not SceneScore.objects.exists()
     member.post(url, dict.fromkeys(("image", "communication", "marketing", "retention", "complaint"), "15"))
     assert SceneScore.objects.get().total == 75
+
+
+def test_the_examiners_home_lists_scenes_to_score_and_the_chief_the_ones_to_review(run, panel):
+    (a, b, c), chief = panel
+    assert client_for(a).get("/").context["to_score"] == [run]
+    for examiner, total in zip((a, b, c), (50, 70, 90), strict=True):
+        scene_score_submit(run=run, examiner=examiner, marks=marks(total))
+    home = client_for(a).get("/")
+    assert home.context["to_score"] == [] and home.context["to_review"] == []  # a's part is done
+    home = client_for(chief).get("/")
+    assert home.context["to_review"] == [run] and run.scene.title in home.content.decode()

@@ -319,3 +319,23 @@ def scene_reliability(sitting) -> list[Reliability]:
         data = _final_totals(runs)
         out.append(Reliability(_("全批次"), icc_by_panel(data, "ICC(1,1)"), icc_by_panel(data, "ICC(1,k)")))
     return out
+
+
+def scenes_waiting_for(user: User) -> tuple[list[SceneRun], list[SceneRun]]:
+    """What the examiner's home page lists: open scenes in their rooms they have not scored in
+    this round, and (for a room's chief) scenes whose spread waits for their review."""
+    rooms = RoomExaminer.objects.filter(examiner=user)
+    chief_rooms = set(rooms.filter(is_chief=True).values_list("room_id", flat=True))
+    runs = SceneRun.objects.filter(room__in=rooms.values("room"), result__isnull=True).select_related(
+        "enrollment__candidate", "enrollment__sitting__standard_version", "scene", "room"
+    )
+    scored = set(SceneScore.objects.filter(run__in=runs, examiner=user).values_list("run_id", "round"))
+    to_score, to_review = [], []
+    for run in runs.order_by("started_at")[:50]:
+        state = scene_round_state(run)
+        if state.needs_review:
+            if run.room_id in chief_rooms:
+                to_review.append(run)
+        elif (run.pk, run.round) not in scored:
+            to_score.append(run)
+    return to_score, to_review
