@@ -211,3 +211,24 @@ def test_three_examiners_score_a_scene_and_the_chief_resolves_the_spread(page, b
     chief_context.close()
     run.refresh_from_db()
     assert run.result == Decimal("73.33")
+
+
+def test_typing_done_offline_is_kept_and_saved_when_the_network_returns(page, live_server, enrollment):
+    open_hub(page, live_server, enrollment)
+    page.get_by_role("button", name="开始文字阅录").click()
+    attempt = TypingAttempt.objects.select_related("passage").get(enrollment=enrollment)
+    text = attempt.passage.text.replace("\n", "")
+    box = page.get_by_test_id("typed")
+    box.click()
+    page.keyboard.type(text[:10])
+    expect(page.get_by_test_id("save-state")).to_contain_text("已保存")
+    page.context.set_offline(True)
+    page.keyboard.type(text[10:25])
+    expect(page.get_by_test_id("save-state")).to_have_text("未保存，正在重试")
+    attempt.refresh_from_db()
+    assert attempt.text == text[:10]
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_test_id("save-state")).to_contain_text("已保存")
+    attempt.refresh_from_db()
+    assert attempt.text == text[:25]
