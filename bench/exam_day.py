@@ -67,7 +67,8 @@ def main() -> None:
     parser.add_argument("--pace", choices=["burst", "realistic"], default="burst")
     parser.add_argument("--offline", type=float, default=0.05)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--gunicorn-workers", type=int, default=4)
+    parser.add_argument("--gunicorn-workers", type=int, default=3)
+    parser.add_argument("--gunicorn-threads", type=int, default=2)
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="certify_bench_exam")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/9")
@@ -126,7 +127,7 @@ def setup(args) -> tuple[dict[int, str], list[int]]:
     return {pk: keys[user] for pk, user in pairs}, [pk for pk, _user in pairs]
 
 
-def start_services(env: dict, workers: int, port: int, workdir: str) -> list[subprocess.Popen]:
+def start_services(env: dict, workers: int, threads: int, port: int, workdir: str) -> list[subprocess.Popen]:
     python = sys.executable
     log = open(Path(workdir) / "services.log", "w")  # noqa: SIM115 - lives as long as the services
     commands = [
@@ -142,7 +143,7 @@ def start_services(env: dict, workers: int, port: int, workdir: str) -> list[sub
             "--worker-class",
             "gthread",
             "--threads",
-            "8",
+            str(threads),
             "--timeout",
             "60",
         ],
@@ -183,7 +184,7 @@ async def exam(args, env: dict, tokens: dict[int, str], enrollments: list[int]) 
 
     workdir = tempfile.mkdtemp(prefix="certify-bench-")
     port = free_port()
-    processes = start_services(env, args.gunicorn_workers, port, workdir)
+    processes = start_services(env, args.gunicorn_workers, args.gunicorn_threads, port, workdir)
     base = f"http://127.0.0.1:{port}"
     try:
         # No total timeout: when the server is saturated a request waits for a pooled connection,
