@@ -21,6 +21,7 @@ from exams.models import (
     Enrollment,
     PartStatus,
     Room,
+    RoomEvent,
     RoomKind,
     SceneRun,
     SceneScore,
@@ -28,20 +29,21 @@ from exams.models import (
 )
 from exams.selectors import examiner_rooms, room_examiners, sitting_rule
 from exams.services.business import business_finalize_if_expired, business_start
+from exams.services.console import practical_mark_absent
 from exams.services.material import catalogue_data
 from exams.services.scenes import (
     is_chief,
     is_panel_member,
-    practical_mark_absent,
     scene_reliability,
     scene_review,
     scene_round_state,
+    scene_round_states,
     scene_run_start,
     scene_score_submit,
     scene_scores_visible,
 )
-from exams.services.typing import typing_finalize_if_expired, typing_start
-from grading.practical import PARTS, practical_score
+from exams.services.typing import part_remaining_seconds, typing_finalize_if_expired, typing_start
+from grading.practical import PARTS, practical_total, practical_weights
 
 
 def _own_enrollment(request, enrollment_id: int) -> Enrollment:
@@ -50,12 +52,6 @@ def _own_enrollment(request, enrollment_id: int) -> Enrollment:
         pk=enrollment_id,
         candidate__user=request.user,
     )
-
-
-def _remaining(part) -> int:
-    if part is None or part.status != PartStatus.IN_PROGRESS:
-        return 0
-    return max(0, int((part.deadline - timezone.now()).total_seconds()))
 
 
 def _start_part(request, enrollment_id: int, start, page: str):
@@ -112,7 +108,7 @@ class TypingView(LoginRequiredMixin, View):
             {
                 "enrollment": enrollment,
                 "attempt": attempt,
-                "remaining": _remaining(attempt),
+                "remaining": part_remaining_seconds(attempt),
                 "duration": int((attempt.deadline - attempt.started_at).total_seconds()),
             },
         )
@@ -135,7 +131,7 @@ class BusinessView(LoginRequiredMixin, View):
             {
                 "enrollment": enrollment,
                 "attempt": attempt,
-                "remaining": _remaining(attempt),
+                "remaining": part_remaining_seconds(attempt),
                 "tasks": attempt.tasks.select_related("scenario").order_by("position"),
                 "id_types": data.get("id_types", []),
                 "notice": data.get("sample_notice", ""),
@@ -168,14 +164,29 @@ def practical_room_page(request, room: Room):
     )
     typing = {t.enrollment_id: t for t in TypingAttempt.objects.filter(enrollment__in=enrollments)}
     business = {b.enrollment_id: b for b in BusinessAttempt.objects.filter(enrollment__in=enrollments)}
-    runs = {r.enrollment_id: r for r in SceneRun.objects.filter(enrollment__in=enrollments).select_related("scene")}
+    runs = {
+        r.enrollment_id: r
+        for r in SceneRun.objects.filter(enrollment__in=enrollments).select_related("scene", "enrollment__sitting")
+    }
     mine = set(SceneScore.objects.filter(run__in=runs.values(), examiner=request.user).values_list("run_id", "round"))
+    states = scene_round_states(runs.values())
+    rule = sitting_rule(room.sitting)
+    weights = practical_weights(rule) if rule else {}
+
+    def submitted(part):
+        return part.score if part is not None and part.status == PartStatus.SUBMITTED else None
+
     rows, reviews = [], []
     for enrollment in enrollments:
         run = runs.get(enrollment.pk)
-        state = scene_round_state(run) if run else None
+        state = states.get(run.pk) if run else None
         if state and state.needs_review:
             reviews.append((enrollment, run, state))
+        parts = {
+            "typing": submitted(typing.get(enrollment.pk)),
+            "business": submitted(business.get(enrollment.pk)),
+            "scene": run.result if run else None,
+        }
         rows.append(
             {
                 "enrollment": enrollment,
@@ -184,7 +195,7 @@ def practical_room_page(request, room: Room):
                 "run": run,
                 "state": state,
                 "scored_by_me": run is not None and (run.pk, run.round) in mine,
-                "score": practical_score(enrollment),
+                "score": practical_total(parts, weights, absent=enrollment.practical_absent),
             }
         )
     chief = is_chief(request.user, room) or request.user.is_cert_admin
@@ -200,6 +211,7 @@ def practical_room_page(request, room: Room):
             "reliability": scene_reliability(room.sitting) if chief else None,
             "show_personal_data": may_view_personal_data(request.user),
             "parts": PARTS,
+            "events": RoomEvent.objects.filter(room=room).select_related("actor", "enrollment__candidate")[:50],
         },
     )
 

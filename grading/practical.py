@@ -35,18 +35,32 @@ def weighted_total(parts: dict[str, Decimal], weights: dict[str, int]) -> Decima
     return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def practical_score(enrollment: Enrollment, *, closed: bool = False) -> PracticalScore:
-    sitting = enrollment.sitting
-    rule = sitting.standard_version.rule_for(sitting.level)
-    weights = {"typing": rule.weight_typing, "business": rule.weight_business, "scene": rule.weight_scene}
-    if enrollment.practical_absent:
+def practical_weights(rule) -> dict[str, int]:
+    """The level's weights of the three parts (they add up to 100)."""
+    return {"typing": rule.weight_typing, "business": rule.weight_business, "scene": rule.weight_scene}
+
+
+def practical_total(
+    parts: dict[str, Decimal | None], weights: dict[str, int], *, absent: bool = False, closed: bool = False
+) -> PracticalScore:
+    """The score from the parts' scores (None: not scored yet); see the module docstring."""
+    if absent:
         return PracticalScore(dict.fromkeys(PARTS), weights, None, absent=True)
+    missing = [name for name in PARTS if parts.get(name) is None]
+    if missing and not closed:
+        return PracticalScore(parts, weights, None, missing=missing)
+    filled = {name: parts.get(name) if parts.get(name) is not None else Decimal(0) for name in PARTS}
+    return PracticalScore(parts, weights, weighted_total(filled, weights), missing=missing)
+
+
+def practical_score(enrollment: Enrollment, *, closed: bool = False) -> PracticalScore:
+    """One candidate's practical score, read from the database."""
+    sitting = enrollment.sitting
+    weights = practical_weights(sitting.standard_version.rule_for(sitting.level))
+    if enrollment.practical_absent:
+        return practical_total({}, weights, absent=True)
     typing = TypingAttempt.objects.filter(enrollment=enrollment, status="submitted").values_list("score", flat=True)
     business = BusinessAttempt.objects.filter(enrollment=enrollment, status="submitted").values_list("score", flat=True)
     scene = SceneRun.objects.filter(enrollment=enrollment).values_list("result", flat=True)
     parts = {"typing": typing.first(), "business": business.first(), "scene": scene.first()}
-    missing = [name for name, value in parts.items() if value is None]
-    if missing and not closed:
-        return PracticalScore(parts, weights, None, missing=missing)
-    filled = {name: value if value is not None else Decimal(0) for name, value in parts.items()}
-    return PracticalScore(parts, weights, weighted_total(filled, weights), missing=missing)
+    return practical_total(parts, weights, closed=closed)

@@ -191,3 +191,50 @@ def test_an_absent_candidate_has_no_practical_score(enrollment):
     enrollment.refresh_from_db()
     score = practical_score(enrollment, closed=True)
     assert score.absent and score.total is None and score.passed is None
+
+
+def test_the_practical_room_shows_each_part_and_the_weighted_score_in_a_fixed_number_of_queries(sitting):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from exams.models import RoomExaminer
+
+    first, *others = Enrollment.objects.filter(sitting=sitting).order_by("pk")
+    room = first.practical_room
+    member = client_for(RoomExaminer.objects.filter(room=room, is_chief=False).first().examiner)
+    set_parts(first, typing="80", business="70", scene="90")
+    with CaptureQueriesContext(connection) as one:
+        page = member.get(f"/my/rooms/{room.pk}/")
+    assert page.status_code == 200 and "79.00" in page.content.decode()
+    for enrollment in others:
+        set_parts(enrollment, typing="60", business="60", scene="60")
+    with CaptureQueriesContext(connection) as three:
+        page = member.get(f"/my/rooms/{room.pk}/")
+    assert page.content.decode().count("<strong>60.00</strong>") == 2
+    assert len(three) == len(one)  # no query per candidate
+
+
+def test_a_candidate_is_marked_absent_from_the_practical_with_a_reason_in_the_room_log(sitting, examiner, hr):
+    from exams.models import RoomEvent, RoomExaminer
+    from exams.services.console import practical_mark_absent
+
+    first, second, _third = Enrollment.objects.filter(sitting=sitting).select_related("candidate__user").order_by("pk")
+    room = first.practical_room
+    member = RoomExaminer.objects.filter(room=room).first().examiner
+    with pytest.raises(PermissionDenied):
+        practical_mark_absent(room=room, enrollment=first, by=examiner, reason="未到")  # not of this room
+    with pytest.raises(ValidationError, match="请填写原因"):
+        practical_mark_absent(room=room, enrollment=first, by=member, reason=" ")
+    with pytest.raises(ValidationError, match="只有实操考场"):
+        practical_mark_absent(room=first.written_room, enrollment=first, by=hr, reason="未到")
+    practical_mark_absent(room=room, enrollment=first, by=member, reason="开考 30 分钟未到场")
+    first.refresh_from_db()
+    assert first.practical_absent and practical_score(first, closed=True).absent
+    event = RoomEvent.objects.get(room=room, enrollment=first)
+    assert (event.action, event.reason, event.actor) == ("absent", "开考 30 分钟未到场", member)
+    assert "开考 30 分钟未到场" in client_for(member).get(f"/my/rooms/{room.pk}/").content.decode()  # the room's log
+    with pytest.raises(ValidationError, match="缺考"):
+        typing_start(enrollment=first, user=first.candidate.user)
+    typing_start(enrollment=second, user=second.candidate.user)
+    with pytest.raises(ValidationError, match="已开始实操"):
+        practical_mark_absent(room=room, enrollment=second, by=member, reason="未到")

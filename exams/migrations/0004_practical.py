@@ -203,7 +203,7 @@ class Migration(migrations.Migration):
                 ('focus_losses', models.PositiveIntegerField(default=0, verbose_name='离开页面次数')),
                 ('pastes', models.PositiveIntegerField(default=0, verbose_name='粘贴尝试次数')),
                 ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('submitted_by', models.CharField(blank=True, max_length=10, verbose_name='提交方式')),
+                ('submitted_by', models.CharField(blank=True, choices=[('candidate', '考生交卷'), ('deadline', '时间到自动交卷'), ('misconduct', '违纪，考评员终止考试')], max_length=10, verbose_name='提交方式')),
                 ('result', models.JSONField(blank=True, null=True, verbose_name='评分明细')),
                 ('score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='得分')),
                 ('enrollment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='typing', to='exams.enrollment', verbose_name='报名')),

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from exams.models.attempts import SubmittedBy
 from exams.models.sittings import Enrollment, Room
 
 SCENE_DIMENSIONS = {
@@ -150,7 +151,7 @@ class TypingAttempt(models.Model):
     focus_losses = models.PositiveIntegerField(_("离开页面次数"), default=0)
     pastes = models.PositiveIntegerField(_("粘贴尝试次数"), default=0)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    submitted_by = models.CharField(_("提交方式"), max_length=10, blank=True)
+    submitted_by = models.CharField(_("提交方式"), max_length=10, choices=SubmittedBy.choices, blank=True)
     result = models.JSONField(_("评分明细"), null=True, blank=True)
     score = models.DecimalField(_("得分"), max_digits=5, decimal_places=2, null=True, blank=True)
 

@@ -1,4 +1,4 @@
-"""The room console: what a room's examiners do during the written exam, each with a reason, each logged.
+"""The room console: what a room's examiners do during the exam, each with a reason, each logged.
 
 Pausing a room stops every running clock in it: saves are refused while it is
 paused, and resuming moves every running attempt's deadline by exactly the
@@ -19,6 +19,7 @@ from certify.models import User
 from exams.models import (
     Attempt,
     AttemptStatus,
+    BusinessAttempt,
     Enrollment,
     EnrollmentStatus,
     Room,
@@ -26,7 +27,9 @@ from exams.models import (
     RoomEvent,
     RoomKind,
     RoomPause,
+    SceneRun,
     SubmittedBy,
+    TypingAttempt,
 )
 from exams.services.attempts import attempt_submit
 
@@ -37,11 +40,13 @@ def may_run_room(user: User, room: Room) -> bool:
     return user.is_cert_admin or room.assignments.filter(examiner=user).exists()
 
 
-def _checked(room: Room, by: User, reason: str) -> str:
+def _checked(room: Room, by: User, reason: str, kind: str = RoomKind.WRITTEN) -> str:
     if not may_run_room(by, room):
         raise PermissionDenied(_("您不是该考场的考评员"))
-    if room.kind != RoomKind.WRITTEN:
-        raise ValidationError(_("只有笔试考场有监考控制台"))
+    if room.kind != kind:
+        raise ValidationError(
+            _("只有笔试考场有监考控制台") if kind == RoomKind.WRITTEN else _("只有实操考场可以标记实操缺考")
+        )
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("请填写原因"))
@@ -138,3 +143,23 @@ def attempt_end_for_misconduct(
         attempt = attempt_submit(attempt=attempt, by=SubmittedBy.MISCONDUCT, now=now)
         _log(room, by, RoomAction.MISCONDUCT, reason, now, enrollment)
     return attempt
+
+
+@transaction.atomic
+def practical_mark_absent(
+    *, room: Room, enrollment: Enrollment, by: User, reason: str, now: datetime | None = None
+) -> Enrollment:
+    """Mark a candidate absent from the practical session, only before any part has started."""
+    now = now or timezone.now()
+    reason = _checked(room, by, reason, kind=RoomKind.PRACTICAL)
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.practical_room_id != room.pk:
+        raise ValidationError(_("该考生不在本考场"))
+    if any(
+        model.objects.filter(enrollment=enrollment).exists() for model in (TypingAttempt, BusinessAttempt, SceneRun)
+    ):
+        raise ValidationError(_("该考生已开始实操，不能标记为缺考"))
+    enrollment.practical_absent = True
+    enrollment.save(update_fields=["practical_absent"])
+    _log(room, by, RoomAction.ABSENT, reason, now, enrollment, _("实操缺考"))
+    return enrollment

@@ -25,19 +25,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certify.models import User
+from certify.models import LevelRule, User
 from exams.models import (
     SCENE_DIMENSION_POINTS,
     SCENE_DIMENSIONS,
-    BusinessAttempt,
     Enrollment,
     Room,
-    RoomAction,
-    RoomEvent,
     RoomExaminer,
     RoomKind,
     Scene,
@@ -45,16 +42,10 @@ from exams.models import (
     SceneReview,
     SceneRun,
     SceneScore,
-    TypingAttempt,
 )
 from grading.icc import Icc, icc, icc_by_panel
 
 MAX_COMMENT = 500
-
-
-def _rule(run: SceneRun):
-    sitting = run.enrollment.sitting
-    return sitting.standard_version.rule_for(sitting.level)
 
 
 def is_panel_member(user: User, room: Room) -> bool:
@@ -141,7 +132,6 @@ def clean_marks(marks, comments) -> tuple[dict[str, int], dict[str, str]]:
 class RoundState:
     round: int
     submitted: int  # scores in this round
-    panel: int  # examiners of the room
     minimum: int
     spread: int | None
     threshold: int
@@ -162,27 +152,51 @@ def _mean(totals: list[int]) -> Decimal:
     return (Decimal(sum(totals)) / len(totals)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def scene_round_state(run: SceneRun) -> RoundState:
-    rule = _rule(run)
-    totals = list(SceneScore.objects.filter(run=run, round=run.round).values_list("total", flat=True))
-    panel = RoomExaminer.objects.filter(room_id=run.room_id).count()
-    minimum = rule.practical_min_examiners
-    enough = len(totals) >= minimum
-    spread = (max(totals) - min(totals)) if totals else None
-    mean = _mean(totals) if enough else None
-    reviewed = SceneReview.objects.filter(run=run, round=run.round, decision=SceneDecision.CONFIRM).exists()
-    too_wide = enough and spread > rule.scene_spread_threshold
-    return RoundState(
-        round=run.round,
-        submitted=len(totals),
-        panel=panel,
-        minimum=minimum,
-        spread=spread,
-        threshold=rule.scene_spread_threshold,
-        mean=mean,
-        needs_review=too_wide and not reviewed,
-        result=mean if enough and (not too_wide or reviewed) else None,
+def scene_round_states(runs) -> dict[int, RoundState]:
+    """Each run's current round (run id → state) in three queries, whatever the number of runs.
+
+    ``runs`` should come with ``enrollment__sitting`` selected."""
+    runs = list(runs)
+    if not runs:
+        return {}
+    current = Q()
+    for run in runs:
+        current |= Q(run_id=run.pk, round=run.round)
+    totals: dict[int, list[int]] = {run.pk: [] for run in runs}
+    for run_id, total in SceneScore.objects.filter(current).values_list("run_id", "total"):
+        totals[run_id].append(total)
+    confirmed = set(
+        SceneReview.objects.filter(current, decision=SceneDecision.CONFIRM).values_list("run_id", flat=True)
     )
+    rules = {
+        (rule.version_id, rule.level): rule
+        for rule in LevelRule.objects.filter(version__in={run.enrollment.sitting.standard_version_id for run in runs})
+    }
+    states = {}
+    for run in runs:
+        sitting = run.enrollment.sitting
+        rule = rules[(sitting.standard_version_id, sitting.level)]
+        marks = totals[run.pk]
+        enough = len(marks) >= rule.practical_min_examiners
+        spread = (max(marks) - min(marks)) if marks else None
+        mean = _mean(marks) if enough else None
+        too_wide = enough and spread > rule.scene_spread_threshold
+        reviewed = run.pk in confirmed
+        states[run.pk] = RoundState(
+            round=run.round,
+            submitted=len(marks),
+            minimum=rule.practical_min_examiners,
+            spread=spread,
+            threshold=rule.scene_spread_threshold,
+            mean=mean,
+            needs_review=too_wide and not reviewed,
+            result=mean if enough and (not too_wide or reviewed) else None,
+        )
+    return states
+
+
+def scene_round_state(run: SceneRun) -> RoundState:
+    return scene_round_states([run])[run.pk]
 
 
 def _settle(run: SceneRun, now: datetime) -> SceneRun:
@@ -256,35 +270,6 @@ def scene_review(*, run: SceneRun, chief: User, decision: str, reason: str, now:
     return review
 
 
-@transaction.atomic
-def practical_mark_absent(
-    *, room: Room, enrollment: Enrollment, by: User, reason: str, now: datetime | None = None
-) -> Enrollment:
-    """Mark a candidate absent from the practical session: only before any part has started; audited."""
-    now = now or timezone.now()
-    if not (by.is_cert_admin or is_panel_member(by, room)):
-        raise PermissionDenied(_("您不是该考场的考评员"))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("请填写原因"))
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    if enrollment.practical_room_id != room.pk:
-        raise ValidationError(_("该考生不在本考场"))
-    started = (
-        TypingAttempt.objects.filter(enrollment=enrollment).exists()
-        or BusinessAttempt.objects.filter(enrollment=enrollment).exists()
-        or SceneRun.objects.filter(enrollment=enrollment).exists()
-    )
-    if started:
-        raise ValidationError(_("该考生已开始实操，不能标记为缺考"))
-    enrollment.practical_absent = True
-    enrollment.save(update_fields=["practical_absent"])
-    RoomEvent.objects.create(
-        room=room, enrollment=enrollment, actor=by, action=RoomAction.ABSENT, reason=reason, at=now
-    )
-    return enrollment
-
-
 # --- inter-rater reliability ----------------------------------------------------------------
 
 
@@ -296,11 +281,13 @@ class Reliability:
 
 
 def _final_totals(runs) -> dict[int, dict[int, float]]:
-    """run → examiner → total, from each run's settled round."""
-    data: dict[int, dict[int, float]] = {}
+    """run → examiner → total, from each run's settled round, in one query."""
+    data: dict[int, dict[int, float]] = {run.pk: {} for run in runs}
+    settled = Q(pk__in=[])
     for run in runs:
-        rows = SceneScore.objects.filter(run=run, round=run.round).values_list("examiner_id", "total")
-        data[run.pk] = {examiner: float(total) for examiner, total in rows}
+        settled |= Q(run_id=run.pk, round=run.round)
+    for run_id, examiner, total in SceneScore.objects.filter(settled).values_list("run_id", "examiner_id", "total"):
+        data[run_id][examiner] = float(total)
     return data
 
 
@@ -330,10 +317,11 @@ def scenes_waiting_for(user: User) -> tuple[list[SceneRun], list[SceneRun]]:
         "enrollment__candidate", "enrollment__sitting__standard_version", "scene", "room"
     )
     scored = set(SceneScore.objects.filter(run__in=runs, examiner=user).values_list("run_id", "round"))
+    runs = list(runs.order_by("started_at")[:50])
+    states = scene_round_states(runs)
     to_score, to_review = [], []
-    for run in runs.order_by("started_at")[:50]:
-        state = scene_round_state(run)
-        if state.needs_review:
+    for run in runs:
+        if states[run.pk].needs_review:
             if run.room_id in chief_rooms:
                 to_review.append(run)
         elif (run.pk, run.round) not in scored:

@@ -19,7 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certify.models import User
-from exams.models import Enrollment, EnrollmentStatus, PartStatus, Passage, SittingStatus, TypingAttempt
+from exams.models import (
+    Enrollment,
+    EnrollmentStatus,
+    PartStatus,
+    Passage,
+    SittingStatus,
+    SubmittedBy,
+    TypingAttempt,
+)
 from exams.services.attempts import AttemptClosed, enrollment_lock_own, save_grace
 from grading.typing import score_typing
 
@@ -44,6 +52,13 @@ def practical_window_check(enrollment: Enrollment, user: User, now: datetime) ->
         )
     if now >= sitting.practical_end:
         raise ValidationError(_("实操时间段已结束"))
+
+
+def part_remaining_seconds(part, now: datetime | None = None) -> int:
+    """Seconds left on a typing or business part by the server's clock; 0 once submitted."""
+    if part is None or part.status != PartStatus.IN_PROGRESS:
+        return 0
+    return max(0, int((part.deadline - (now or timezone.now())).total_seconds()))
 
 
 def passage_pick(enrollment: Enrollment) -> Passage:
@@ -123,19 +138,21 @@ def typing_save(
             locked.keystrokes = max(locked.keystrokes, keystrokes)
             locked.save(update_fields=["text", "seq", "saved_at", "keystrokes"])
             return TypingAck(seq, True, now, remaining)
-    typing_submit(attempt=locked, by="deadline", now=now)
+    typing_submit(attempt=locked, by=SubmittedBy.DEADLINE, now=now)
     raise AttemptClosed(_("文字阅录时间已到，已自动提交，本次修改未保存"))
 
 
 @transaction.atomic
-def typing_submit(*, attempt: TypingAttempt, by: str = "candidate", now: datetime | None = None) -> TypingAttempt:
+def typing_submit(
+    *, attempt: TypingAttempt, by: str = SubmittedBy.CANDIDATE, now: datetime | None = None
+) -> TypingAttempt:
     """Submit and score. Idempotent: a second submit returns the first result."""
     now = now or timezone.now()
     attempt = _own(attempt.pk, None)
     if attempt.status == PartStatus.SUBMITTED:
         return attempt
     if now > attempt.deadline + save_grace():
-        by = "deadline"
+        by = SubmittedBy.DEADLINE
     ended = min(now, attempt.deadline)
     sitting = attempt.enrollment.sitting
     rule = sitting.standard_version.rule_for(sitting.level)
@@ -158,7 +175,7 @@ def typing_submit(*, attempt: TypingAttempt, by: str = "candidate", now: datetim
 def typing_finalize_if_expired(*, attempt: TypingAttempt, now: datetime | None = None) -> TypingAttempt:
     now = now or timezone.now()
     if attempt.status == PartStatus.IN_PROGRESS and now > attempt.deadline + save_grace():
-        return typing_submit(attempt=attempt, by="deadline", now=now)
+        return typing_submit(attempt=attempt, by=SubmittedBy.DEADLINE, now=now)
     return attempt
 
 
@@ -168,7 +185,7 @@ def typing_finalize_expired(*, now: datetime | None = None) -> int:
     expired = TypingAttempt.objects.filter(status=PartStatus.IN_PROGRESS, deadline__lt=now - save_grace())
     done = 0
     for attempt in expired.only("pk"):
-        typing_submit(attempt=attempt, by="deadline", now=now)
+        typing_submit(attempt=attempt, by=SubmittedBy.DEADLINE, now=now)
         done += 1
     return done
 
