@@ -302,3 +302,16 @@ def test_an_order_after_the_deadline_is_refused_and_the_part_submitted(enrollmen
     attempt.refresh_from_db()
     task.refresh_from_db()
     assert attempt.status == "submitted" and attempt.score == 0 and task.order is None
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_an_order_is_refused_by_name(enrollment):
+    client = client_for(enrollment.candidate.user)
+    body = client.post(f"/api/enrollments/{enrollment.pk}/business/").json()
+    url = f"/api/practical/business/tasks/{body['tasks'][0]['id']}/"
+    for bad in ([1, 2], {"order": "x"}, {}):
+        response = client.post(url, bad, content_type="application/json")
+        assert response.status_code == 400 and response.json()["detail"] == "受理单格式不正确"
+        fees = client.post("/api/practical/fees/", bad, content_type="application/json")
+        assert fees.status_code == 400 and fees.json()["detail"] == "受理单格式不正确"
+    assert not BusinessTask.objects.filter(submitted_at__isnull=False).exists()

@@ -81,3 +81,22 @@ def test_the_command_reports_the_problems_and_exits_with_an_error(material, caps
     assert nothing_loaded()
     call_command("load_practical")
     assert "实操素材已载入：新增文本 29 篇" in capsys.readouterr().out
+
+
+def test_entries_of_the_wrong_shape_are_named_not_crashed_on(material):
+    edit(
+        material,
+        "passages.json",
+        lambda d: d.extend(["一段文字", {"code": "PX", "level": [5], "title": "t", "source": "s", "text": 5}]),
+    )
+    edit(material, "scenarios.json", lambda d: d[1].update(levels=5, customer={"name": "张三"}, expected="order"))
+    edit(material, "scenes.json", lambda d: d[1].update(levels=[6], anchors=list(d[1]["anchors"])))
+    with pytest.raises(ValidationError) as error:
+        material_load(directory=material)
+    text = "\n".join(error.value.messages)
+    assert "passages.json ?：每一项应为对象" in text
+    assert "passages.json PX：级别应为 5、4 或 3" in text and "passages.json PX：文本应为文字" in text
+    assert "scenarios.json B02：适用级别" in text and "scenarios.json B02：customer 须有" in text
+    assert "scenarios.json B02：expected 应为对象" in text
+    assert "适用级别" in text.split("scenes.json")[1] and "五个维度" in text.split("scenes.json")[-1]
+    assert nothing_loaded()

@@ -26,6 +26,7 @@ from exams.services.business import (
 )
 from exams.services.material import catalogue_data
 from exams.services.typing import (
+    part_remaining_seconds,
     typing_finalize_if_expired,
     typing_log_event,
     typing_save,
@@ -35,19 +36,13 @@ from exams.services.typing import (
 from grading.business import fee_lines
 
 
-def _remaining(deadline, status_: str) -> int:
-    if status_ != PartStatus.IN_PROGRESS:
-        return 0
-    return max(0, int((deadline - timezone.now()).total_seconds()))
-
-
 def typing_state(attempt: TypingAttempt) -> dict:
     return {
         "id": attempt.pk,
         "status": attempt.status,
         "server_time": timezone.now().isoformat(),
         "deadline": attempt.deadline.isoformat(),
-        "remaining_seconds": _remaining(attempt.deadline, attempt.status),
+        "remaining_seconds": part_remaining_seconds(attempt),
         "passage": {"title": attempt.passage.title, "text": attempt.passage.text},
         "text": attempt.text,
         "seq": attempt.seq,
@@ -181,7 +176,7 @@ def business_state(attempt: BusinessAttempt) -> dict:
         "status": attempt.status,
         "server_time": timezone.now().isoformat(),
         "deadline": attempt.deadline.isoformat(),
-        "remaining_seconds": _remaining(attempt.deadline, attempt.status),
+        "remaining_seconds": part_remaining_seconds(attempt),
         "tasks": tasks,
     }
 
@@ -248,6 +243,11 @@ class CatalogueApi(APIView):
         )
 
 
+def _posted_order(request):
+    """The body's ``order``; anything else (a list, a string, no body) is left for clean_order to refuse."""
+    return request.data.get("order") if isinstance(request.data, dict) else None
+
+
 class FeesApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -255,7 +255,8 @@ class FeesApi(APIView):
     def post(self, request):
         products = catalogue()
         try:
-            order = clean_order({**(request.data.get("order") or {}), "action": "order"}, products)
+            order = _posted_order(request)
+            order = clean_order({**order, "action": "order"} if isinstance(order, dict) else order, products)
         except ValidationError as exc:
             return invalid(exc)
         return Response(fee_lines(order, products))
@@ -267,7 +268,7 @@ class BusinessTaskApi(APIView):
     @extend_schema(request=dict, responses=dict, summary="提交一张任务卡的受理单（或不予受理）")
     def post(self, request, pk: int):
         try:
-            task = business_task_submit(task=pk, user=request.user, order=request.data.get("order"))
+            task = business_task_submit(task=pk, user=request.user, order=_posted_order(request))
         except BusinessTask.DoesNotExist:
             raise Http404 from None
         except AttemptClosed as exc:

@@ -45,7 +45,18 @@ def _read(path: Path) -> object:
         raise ValidationError(f"{path.name} 不是有效的 UTF-8 JSON：{exc}") from None
 
 
-def _need(entry: dict, keys: list[str], where: str, errors: list[str]) -> bool:
+def _code(entry) -> str:
+    return str(entry.get("code", "?")) if isinstance(entry, dict) else "?"
+
+
+def _levels_ok(levels) -> bool:
+    return isinstance(levels, list) and bool(levels) and all(isinstance(n, int) and n in LEVELS for n in levels)
+
+
+def _need(entry, keys: list[str], where: str, errors: list[str]) -> bool:
+    if not isinstance(entry, dict):
+        errors.append(f"{where}：每一项应为对象")
+        return False
     missing = [key for key in keys if key not in entry]
     if missing:
         errors.append(f"{where}：缺少字段 {', '.join(missing)}")
@@ -57,11 +68,14 @@ def check_passages(data, errors: list[str]) -> list[dict]:
         errors.append("passages.json：应为列表")
         return []
     for entry in data:
-        where = f"passages.json {entry.get('code', '?')}"
+        where = f"passages.json {_code(entry)}"
         if not _need(entry, ["code", "level", "title", "source", "text"], where, errors):
             continue
-        if entry["level"] not in LEVELS:
+        if not isinstance(entry["level"], int) or entry["level"] not in LEVELS:
             errors.append(f"{where}：级别应为 5、4 或 3")
+        if not isinstance(entry["text"], str):
+            errors.append(f"{where}：文本应为文字")
+            continue
         length = len(normalize(entry["text"]))
         if not PASSAGE_LENGTH[0] <= length <= PASSAGE_LENGTH[1]:
             errors.append(f"{where}：文本 {length} 字，应在 {PASSAGE_LENGTH[0]}–{PASSAGE_LENGTH[1]} 字之间")
@@ -73,9 +87,9 @@ def check_catalogue(data, errors: list[str]) -> list[dict]:
         errors.append("catalogue.json：应为含 products 列表的对象")
         return []
     products = data["products"]
-    kinds = {p.get("code"): p.get("kind") for p in products}
+    kinds = {p.get("code"): p.get("kind") for p in products if isinstance(p, dict)}
     for entry in products:
-        where = f"catalogue.json {entry.get('code', '?')}"
+        where = f"catalogue.json {_code(entry)}"
         if not _need(entry, ["code", "kind", "name", "monthly_fee", "one_time_fee"], where, errors):
             continue
         if entry["kind"] not in ProductKind.values:
@@ -104,12 +118,21 @@ def check_scenarios(data, products: dict[str, str], errors: list[str]) -> list[d
             errors.append(f"{where}：{code} 不是目录中的{ProductKind(kind).label}产品")
 
     for entry in data:
-        where = f"scenarios.json {entry.get('code', '?')}"
+        where = f"scenarios.json {_code(entry)}"
         if not _need(entry, ["code", "title", "levels", "source", "request", "customer", "expected"], where, errors):
             continue
-        if not entry["levels"] or not set(entry["levels"]) <= LEVELS:
+        if not _levels_ok(entry["levels"]):
             errors.append(f"{where}：适用级别应为 5、4、3 中的一个或多个")
+        for person in ("customer", "presented"):
+            value = entry.get(person)
+            if (value is not None or person == "customer") and not (
+                isinstance(value, dict) and value.get("name") and value.get("id_number")
+            ):
+                errors.append(f"{where}：{person} 须有姓名（name）和证件号码（id_number）")
         expected = entry["expected"]
+        if not isinstance(expected, dict):
+            errors.append(f"{where}：expected 应为对象")
+            continue
         if expected.get("action") not in ("order", "refuse"):
             errors.append(f"{where}：expected.action 应为 order 或 refuse")
             continue
@@ -134,11 +157,13 @@ def check_scenes(data, errors: list[str]) -> list[dict]:
         errors.append("scenes.json：应为列表")
         return []
     for entry in data:
-        where = f"scenes.json {entry.get('code', '?')}"
+        where = f"scenes.json {_code(entry)}"
         keys = ["code", "title", "levels", "source", "situation", "examiner_role", "candidate_brief", "anchors"]
         if not _need(entry, keys, where, errors):
             continue
-        if set(entry["anchors"]) != set(SCENE_DIMENSIONS):
+        if not _levels_ok(entry["levels"]):
+            errors.append(f"{where}：适用级别应为 5、4、3 中的一个或多个")
+        if not isinstance(entry["anchors"], dict) or set(entry["anchors"]) != set(SCENE_DIMENSIONS):
             errors.append(f"{where}：行为锚定须恰好包含五个维度 {', '.join(SCENE_DIMENSIONS)}")
             continue
         for dimension, grades in entry["anchors"].items():
@@ -150,7 +175,9 @@ def check_scenes(data, errors: list[str]) -> list[dict]:
 def _unique(entries: list[dict], name: str, errors: list[str]) -> None:
     seen: set[str] = set()
     for entry in entries:
-        code = entry.get("code")
+        code = _code(entry)
+        if code == "?":
+            continue
         if code in seen:
             errors.append(f"{name}：编号 {code} 重复")
         seen.add(code)
@@ -162,7 +189,8 @@ def material_load(*, directory: Path = FIXTURES, replace: bool = False) -> Mater
     passages = check_passages(_read(directory / "passages.json"), errors)
     catalogue = _read(directory / "catalogue.json")
     products = check_catalogue(catalogue, errors)
-    scenarios = check_scenarios(_read(directory / "scenarios.json"), {p["code"]: p["kind"] for p in products}, errors)
+    kinds = {p.get("code"): p.get("kind") for p in products if isinstance(p, dict)}
+    scenarios = check_scenarios(_read(directory / "scenarios.json"), kinds, errors)
     scenes = check_scenes(_read(directory / "scenes.json"), errors)
     for entries, name in ((passages, "passages.json"), (products, "catalogue.json")):
         _unique(entries, name, errors)

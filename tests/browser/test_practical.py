@@ -63,6 +63,20 @@ def test_a_candidate_types_the_passage_and_a_paste_is_refused(page, live_server,
     attempt.refresh_from_db()
     assert attempt.text == typed and attempt.pastes == 1 and attempt.keystrokes >= 2
 
+    # Dropping text is refused like pasting; the browser's autocomplete is off; leaving the page is counted.
+    box = page.get_by_test_id("typed")
+    expect(box).to_have_attribute("autocomplete", "off")
+    expect(box).to_have_attribute("spellcheck", "false")
+    box.dispatch_event("drop", {"dataTransfer": page.evaluate_handle("() => new DataTransfer()")})
+    expect(page.get_by_test_id("typing-notice")).to_contain_text("禁止粘贴或拖放")
+    page.evaluate("window.dispatchEvent(new Event('blur'))")
+    for _ in range(50):  # the events are sent in the background
+        attempt.refresh_from_db()
+        if attempt.pastes == 2 and attempt.focus_losses >= 1:
+            break
+        page.wait_for_timeout(100)
+    assert attempt.pastes == 2 and attempt.focus_losses >= 1 and attempt.text == typed
+
     page.get_by_role("button", name="提交").click()
     page.get_by_role("button", name="确认提交").click()
     expect(page.get_by_test_id("submitted")).to_be_visible()
