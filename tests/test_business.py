@@ -315,3 +315,28 @@ def test_a_body_that_is_not_an_order_is_refused_by_name(enrollment):
         fees = client.post("/api/practical/fees/", bad, content_type="application/json")
         assert fees.status_code == 400 and fees.json()["detail"] == "受理单格式不正确"
     assert not BusinessTask.objects.filter(submitted_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_the_sample_catalogue_is_edited_in_the_admin_and_the_fees_follow(hr, enrollment):
+    from exams.models import Product
+
+    product = Product.objects.get(code="ADD-CLIP")
+    admin = client_for(hr)
+    assert "产品目录（示例）" in admin.get("/admin/exams/product/").content.decode()
+    data = {
+        "code": product.code,
+        "kind": product.kind,
+        "family": "",
+        "name": product.name,
+        "monthly_fee": "8.00",
+        "one_time_fee": "0.00",
+        "speed_mbps": "",
+        "components": "[]",
+        "description": product.description,
+        "active": "on",
+    }
+    assert admin.post(f"/admin/exams/product/{product.pk}/change/", data).status_code == 302
+    candidate = client_for(enrollment.candidate.user)
+    fees = candidate.post("/api/practical/fees/", {"order": perfect(CARDS["B01"])}, content_type="application/json")
+    assert fees.json()["monthly_total"] == "26.00"  # fixed line 18 + caller ID now 8

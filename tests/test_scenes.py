@@ -211,3 +211,16 @@ def test_the_examiners_home_lists_scenes_to_score_and_the_chief_the_ones_to_revi
     assert home.context["to_score"] == [] and home.context["to_review"] == []  # a's part is done
     home = client_for(chief).get("/")
     assert home.context["to_review"] == [run] and run.scene.title in home.content.decode()
+
+
+def test_the_chief_sees_the_panels_reliability_on_the_room_page_and_examiners_do_not(room, panel):
+    (a, b, c), chief = panel
+    for enrollment, totals in zip(
+        room.practical_enrollments.order_by("pk"), ((60, 62, 64), (80, 78, 82)), strict=False
+    ):
+        run = scene_run_start(enrollment=enrollment, by=a)
+        for examiner, total in zip((a, b, c), totals, strict=True):
+            scene_score_submit(run=run, examiner=examiner, marks=marks(total))
+    page = client_for(chief).get(f"/my/rooms/{room.pk}/").content.decode()
+    assert "评分一致性" in page and "ICC(2,1)" in page and "ICC(1,k)" in page and "全批次" in page
+    assert "ICC(2,1)" not in client_for(a).get(f"/my/rooms/{room.pk}/").content.decode()

@@ -246,3 +246,20 @@ def test_typing_done_offline_is_kept_and_saved_when_the_network_returns(page, li
     expect(page.get_by_test_id("save-state")).to_contain_text("已保存")
     attempt.refresh_from_db()
     assert attempt.text == text[:25]
+
+
+def test_the_typing_test_submits_itself_when_the_clock_reaches_zero(page, live_server, enrollment, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.CERTIFY_SAVE_GRACE_SECONDS = 1
+    open_hub(page, live_server, enrollment)
+    page.get_by_role("button", name="开始文字阅录").click()
+    TypingAttempt.objects.filter(enrollment=enrollment).update(deadline=timezone.now() + timedelta(seconds=6))
+    page.reload()
+    page.get_by_test_id("typed").click()
+    page.keyboard.type("营业员")
+    expect(page.get_by_test_id("submitted")).to_be_visible(timeout=20_000)
+    attempt = TypingAttempt.objects.get(enrollment=enrollment)
+    assert attempt.status == "submitted" and attempt.text == "营业员" and attempt.result is not None
