@@ -17,9 +17,10 @@ from certify.models import Level
 from certify.permissions import RoleRequiredMixin
 from question_bank.forms import COLUMN_FIELDS, BlueprintForm, ImportForm, ItemForm
 from question_bank.models import Blueprint, Item, ItemStatus, ItemType, KnowledgePoint
-from question_bank.selectors import ItemFilters, bank_counts, current_versions, item_list
+from question_bank.selectors import ItemFilters, bank_counts, current_versions, enemy_group_members, item_list
 from question_bank.services.blueprints import blueprint_feasibility, blueprint_update
 from question_bank.services.excel import bank_export, bank_import, bank_template
+from question_bank.services.health import item_findings
 from question_bank.services.items import DuplicateItem, item_create, item_set_status, item_update
 from question_bank.validation import item_cells
 
@@ -69,7 +70,14 @@ class ItemDetailView(RoleRequiredMixin, View):
         return render(
             request,
             "question_bank/item_detail.html",
-            {"item": item, "shown": shown, "versions": versions, "statuses": ItemStatus.choices},
+            {
+                "item": item,
+                "shown": shown,
+                "versions": versions,
+                "statuses": ItemStatus.choices,
+                "enemies": enemy_group_members(item=item),
+                "findings": item_findings(item=item),
+            },
         )
 
 
