@@ -45,8 +45,10 @@ CHINESE_NUMERALS = "零一二三四五六七八九十"
 
 
 def chapter_label(code: str) -> str:
-    """ "4" → "第四章"."""
+    """ "4" → "第四章"; "0" (认证须知, outside the curriculum) → "附录"."""
     number = int(code)
+    if number == 0:
+        return "附录"
     if number <= 10:
         return f"第{CHINESE_NUMERALS[number]}章"
     if number < 20:

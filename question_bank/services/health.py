@@ -144,6 +144,8 @@ _SIMPLIFIED = (
 _FOLD = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 _PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 _WORD_RUN = re.compile(r"[0-9a-z\u4e00-\u9fff]+")
+# Particles that make no word of their own: "客户的" cues no more than "客户".
+_PARTICLES = "的了是在和与及或也都就把被对向为着过吗呢吧"
 
 
 def fold(text: str) -> str:
@@ -281,7 +283,8 @@ def stem_cues(version: ItemVersion) -> list[str]:
         for size in range(min(len(run), 12), 1, -1):
             for start in range(len(run) - size + 1):
                 word = run[start : start + size]
-                if word in COMMON_WORDS or any(word in longer for longer in found):
+                core = word.strip(_PARTICLES)
+                if len(core) < 2 or core in COMMON_WORDS or any(word in longer for longer in found):
                     continue
                 if all(word in key for key in keyed) and not any(word in other for other in others):
                     found.append(word)
