@@ -268,3 +268,24 @@ def test_the_command_passes_when_every_finding_is_reviewed(bank, hr, capsys):
     out = capsys.readouterr().out
     assert "已复核：保留" in out
     assert "题库体检通过。" in out
+
+
+def test_the_api_lists_findings_and_takes_a_review(bank, hr, examiner):
+    make_item(multiple(答案="ABCD", 解析="原文：“营业厅主动营销,就是营业员在营业厅内发现和把握恰当的销售机会”"))
+    client = client_for(hr)
+    body = client.get("/api/bank/health/").json()
+    assert body["open"] == 1
+    [finding] = body["findings"]
+    assert (finding["rule"], finding["rule_label"], finding["reviewed"]) == ("all_keyed", "全部选项都是答案", False)
+
+    response = client.post(
+        "/api/bank/health/reviews/", {"key": finding["key"], "reason": ""}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"errors": ["请填写复核理由：为什么这一问题可以接受"]}
+    response = client.post(
+        "/api/bank/health/reviews/", {"key": finding["key"], "reason": "保留"}, content_type="application/json"
+    )
+    assert response.status_code == 204
+    assert client.get("/api/bank/health/").json()["open"] == 0
+    assert client_for(examiner).get("/api/bank/health/").status_code == 403
