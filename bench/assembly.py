@@ -66,10 +66,10 @@ def prepare(args, *, written_start=None):
 
     from django.contrib.auth.hashers import make_password
 
-    from certify.models import Branch, Candidate, Hall, Province, Role, User
-    from certify.services.standard import standard_load_defaults
+    from certify.people.models import Branch, Candidate, Hall, Province, Role, User
+    from certify.standard.services import standard_load_defaults
     from certify.validators import id_number_check_char
-    from exams.models import Enrollment, Room, RoomExaminer
+    from exams.planning.models import Enrollment, Room, RoomExaminer
     from exams.services import sittings as sitting_services
     from question_bank.services.blueprints import blueprints_load_defaults
     from question_bank.services.items import bank_load_shipped
@@ -165,8 +165,8 @@ def prepare(args, *, written_start=None):
 def run(args) -> dict:
     from django.db import connection
 
-    from exams.models import Paper, PaperItem
-    from exams.services.papers import papers_assemble
+    from exams.papers.models import Paper, PaperItem
+    from exams.papers.services import papers_assemble
 
     sitting, bank_items, setup_seconds, schedule_seconds = prepare(args)
     n = args.candidates

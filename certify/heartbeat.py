@@ -1,4 +1,11 @@
+"""Proof that background processes are alive: the worker records a heartbeat every minute."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,3 +22,9 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def heartbeat_record(*, name: str, detail: str = "", now: datetime | None = None) -> datetime:
+    now = now or timezone.now()
+    Heartbeat.objects.update_or_create(name=name, defaults={"last_seen": now, "detail": detail[:200]})
+    return now

@@ -1,7 +1,12 @@
-from certify.models.org import Branch, Hall, Province
-from certify.models.standard import Level, LevelRule, StandardVersion
-from certify.models.system import Heartbeat
-from certify.models.users import Candidate, Role, User
+"""The certify app's models, gathered for Django; each lives in its concept package.
+
+Import them from where they live (``certify.people.models``, ``certify.standard.models``);
+this module exists so that Django finds every model of the app.
+"""
+
+from certify.heartbeat import Heartbeat
+from certify.people.models import Branch, Candidate, Hall, Province, Role, User
+from certify.standard.models import Level, LevelRule, StandardVersion
 
 __all__ = [
     "Branch",

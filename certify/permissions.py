@@ -6,7 +6,7 @@ from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
-from certify.models import User
+from certify.people.models import User
 
 
 def is_cert_admin(user: User) -> bool:

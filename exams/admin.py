@@ -1,20 +1,17 @@
 from django.contrib import admin
 
-from exams.models import (
+from exams.papers.models import Paper
+from exams.planning.models import Enrollment, Room, RoomExaminer, Sitting
+from exams.practical.models import (
     BusinessAttempt,
     BusinessTask,
-    Enrollment,
-    Paper,
     Passage,
     Product,
-    Room,
-    RoomExaminer,
     Scenario,
     Scene,
     SceneReview,
     SceneRun,
     SceneScore,
-    Sitting,
     TypingAttempt,
 )
 

@@ -1,51 +1,49 @@
-from exams.models.attempts import Answer, Attempt, AttemptStatus, RoomAction, RoomEvent, RoomPause, SubmittedBy
-from exams.models.practical import (
-    SCENE_DIMENSION_POINTS,
-    SCENE_DIMENSIONS,
-    BusinessAttempt,
-    BusinessTask,
-    PartStatus,
-    Passage,
-    Product,
-    ProductKind,
-    Scenario,
-    Scene,
-    SceneDecision,
-    SceneReview,
-    SceneRun,
-    SceneScore,
-    TypingAttempt,
-)
-from exams.models.sittings import (
+"""The exams app's models, gathered for Django; each lives in its concept package.
+
+Import them from where they live (``exams.planning.models``, ``exams.papers.models``,
+``exams.written.models``, ``exams.practical.models``); this module exists so that Django
+finds every model of the app.
+"""
+
+from exams.papers.models import Paper, PaperItem
+from exams.planning.models import (
     AssemblyStatus,
     Enrollment,
     EnrollmentStatus,
-    Paper,
-    PaperItem,
     Room,
+    RoomAction,
+    RoomEvent,
     RoomExaminer,
     RoomKind,
     Sitting,
     SittingStatus,
 )
+from exams.practical.models import (
+    BusinessAttempt,
+    BusinessTask,
+    Passage,
+    Product,
+    Scenario,
+    Scene,
+    SceneReview,
+    SceneRun,
+    SceneScore,
+    TypingAttempt,
+)
+from exams.written.models import Answer, Attempt, RoomPause
 
 __all__ = [
-    "SCENE_DIMENSIONS",
-    "SCENE_DIMENSION_POINTS",
     "Answer",
     "AssemblyStatus",
     "Attempt",
-    "AttemptStatus",
     "BusinessAttempt",
     "BusinessTask",
     "Enrollment",
     "EnrollmentStatus",
     "Paper",
     "PaperItem",
-    "PartStatus",
     "Passage",
     "Product",
-    "ProductKind",
     "Room",
     "RoomAction",
     "RoomEvent",
@@ -54,12 +52,10 @@ __all__ = [
     "RoomPause",
     "Scenario",
     "Scene",
-    "SceneDecision",
     "SceneReview",
     "SceneRun",
     "SceneScore",
     "Sitting",
     "SittingStatus",
-    "SubmittedBy",
     "TypingAttempt",
 ]

@@ -8,16 +8,18 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from exams.models import Answer, Attempt, Enrollment, PaperItem
-from exams.services.attempts import (
-    AttemptClosed,
+from exams.clock import AttemptClosed
+from exams.papers.models import PaperItem
+from exams.planning.models import Enrollment
+from exams.sittings import sitting_schedule, sitting_start
+from exams.written.models import Answer, Attempt
+from exams.written.services import (
     answer_save,
     attempt_finalize_if_expired,
     attempt_start,
     attempt_submit,
     attempts_finalize_expired,
 )
-from exams.services.sittings import sitting_schedule, sitting_start
 from question_bank.models import OPTION_LETTERS
 from tests.conftest import client_for
 from tests.exam_helpers import ready_sitting, synthetic_bank

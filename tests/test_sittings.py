@@ -5,11 +5,13 @@ import itertools
 import pytest
 from django.core.exceptions import ValidationError
 
-from exams.assembly import build_paper
-from exams.models import AssemblyStatus, Enrollment, Paper, PaperItem, SittingStatus
-from exams.selectors import room_rules
-from exams.services.papers import paper_rebuild, papers_assemble, sitting_pools
-from exams.services.sittings import examiner_assign, room_add, schedule_problems, sitting_schedule, sitting_start
+from exams.papers.assembly import build_paper
+from exams.papers.models import Paper, PaperItem
+from exams.papers.services import paper_rebuild, papers_assemble, sitting_pools
+from exams.planning.models import AssemblyStatus, Enrollment, SittingStatus
+from exams.planning.selectors import room_rules
+from exams.planning.services import examiner_assign, room_add, schedule_problems
+from exams.sittings import sitting_schedule, sitting_start
 from question_bank.models import Item, ItemVersion
 from question_bank.services.items import item_update
 from question_bank.validation import ItemData

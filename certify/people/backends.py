@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 
-from certify.models import Candidate, User
+from certify.people.models import Candidate, User
 
 
 class FirstLoginBackend(ModelBackend):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from certify.models import Candidate, Hall, Role, User
+from certify.people.models import Candidate, Hall, Role, User
 
 # The Django-admin group of each role, and the permissions it carries beyond
 # what the role checks in certify's own pages and API.

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
-from certify.models import Branch, Candidate, Hall, Level, Province, Role, User
-from certify.services.standard import standard_load_defaults
-from certify.services.users import candidate_upsert, staff_upsert
+from certify.people.models import Branch, Candidate, Hall, Province, Role, User
+from certify.people.services import candidate_upsert, staff_upsert
+from certify.standard.models import Level
+from certify.standard.services import standard_load_defaults
 from certify.validators import id_number_check_char
+from exams.planning.models import Sitting, SittingStatus
+from exams.planning.services import enrollment_add, examiner_assign, room_add, sitting_create, sitting_open_enrolment
+from exams.practical.material import material_load
 from question_bank.services.blueprints import blueprints_load_defaults
 from question_bank.services.items import bank_load_shipped
 
@@ -76,8 +82,6 @@ def demo_load() -> list[DemoLogin]:
     standard_load_defaults()
     bank_load_shipped()
     blueprints_load_defaults()
-    from exams.services.material import material_load
-
     material_load()
     province, _ = Province.objects.get_or_create(code="demo", defaults={"name": "示范省公司"})
     halls: list[Hall] = []
@@ -121,19 +125,6 @@ def demo_sitting_ensure(*, province: Province, now=None):
     staffed within the examiner rules: the written room by two examiners, the practical room by
     a panel of three and the chief examiner. The admin schedules and starts it. A new one is
     made only when no demo sitting is still open."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from exams.models import Sitting, SittingStatus
-    from exams.services.sittings import (
-        enrollment_add,
-        examiner_assign,
-        room_add,
-        sitting_create,
-        sitting_open_enrolment,
-    )
-
     now = now or timezone.now()
     open_demo = Sitting.objects.filter(
         province=province, name__startswith="演示批次", written_end__gt=now + timedelta(hours=1)

@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from certify.models import Level, LevelRule, StandardVersion
-from certify.services.standard import RULE_FIELDS
+from certify.standard.models import Level, LevelRule, StandardVersion
+from certify.standard.services import RULE_FIELDS
 
 
 def rule_field_name(level: int, field: str) -> str:

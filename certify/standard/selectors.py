@@ -1,10 +1,8 @@
-"""Reads of the standard, the organisation and people."""
+"""Reads of the certification standard."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
-from certify.models import Candidate, LevelRule, StandardVersion, User
+from certify.standard.models import LevelRule, StandardVersion
 
 
 def standard_current() -> StandardVersion | None:
@@ -14,17 +12,3 @@ def standard_current() -> StandardVersion | None:
 
 def standard_rules(*, version: StandardVersion) -> list[LevelRule]:
     return list(version.rules.order_by("-level"))
-
-
-def candidate_list(*, viewer: User) -> QuerySet[Candidate]:
-    """Candidates ``viewer`` may read: all for an admin, their own for a candidate, none otherwise."""
-    candidates = Candidate.objects.select_related("hall__branch__province", "user")
-    if viewer.is_cert_admin:
-        return candidates
-    if viewer.is_candidate:
-        return candidates.filter(user=viewer)
-    return candidates.none()
-
-
-def may_view_personal_data(viewer: User) -> bool:
-    return viewer.is_authenticated and viewer.has_perm("certify.view_personal_data")

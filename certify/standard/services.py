@@ -7,19 +7,22 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from certify.models import Level, LevelRule, StandardVersion, User
-from certify.models.standard import (
+from certify.standard.models import (
     PRACTICAL_MIN_EXAMINERS_FLOOR,
     PRACTICAL_MINUTES_RANGE,
     WRITTEN_MIN_EXAMINERS_FLOOR,
     WRITTEN_MINUTES_RANGE,
     WRITTEN_RATIO_CEILING,
+    Level,
+    LevelRule,
+    StandardVersion,
 )
-from certify.selectors import standard_current
+from certify.standard.selectors import standard_current
 
 STANDARD_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "standard.json"
 
@@ -124,7 +127,7 @@ def rule_values(rule: LevelRule) -> dict[str, int]:
 
 
 @transaction.atomic
-def standard_version_create(*, rules: dict[int, dict[str, Any]], note: str, by: User | None) -> StandardVersion:
+def standard_version_create(*, rules: dict[int, dict[str, Any]], note: str, by: AbstractUser | None) -> StandardVersion:
     """Write a new version of the standard holding ``rules`` for all three levels.
 
     Raises ``ValidationError`` listing every broken rule of every level; nothing
@@ -158,7 +161,7 @@ def standard_version_create(*, rules: dict[int, dict[str, Any]], note: str, by: 
     raise ValidationError(_("认证标准正在被其他人修订，请稍后重试"))
 
 
-def standard_revise(*, changes: dict[int, dict[str, Any]], note: str, by: User | None) -> StandardVersion:
+def standard_revise(*, changes: dict[int, dict[str, Any]], note: str, by: AbstractUser | None) -> StandardVersion:
     """Write a new version: the current rules with ``changes`` applied per level."""
     current = standard_current()
     if current is None:

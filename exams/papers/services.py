@@ -9,12 +9,22 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from exams.assembly import BuiltPaper, build_all, build_paper, exposure_report, pools_from_rows
-from exams.models import AssemblyStatus, Enrollment, Paper, PaperItem, Sitting
-from exams.selectors import active_enrollments
-from question_bank.models import ItemStatus, ItemVersion
+from exams.papers.assembly import BuiltPaper, build_all, build_paper, exposure_report, pools_from_rows
+from exams.papers.models import Paper, PaperItem
+from exams.planning.models import AssemblyStatus, Enrollment, Sitting
+from exams.planning.selectors import active_enrollments
+from question_bank.models import Blueprint, ItemStatus, ItemVersion
+from question_bank.services.blueprints import BLUEPRINT_FIELDS
 
 BATCH = 1000
+
+
+def blueprint_snapshot(blueprint: Blueprint) -> dict:
+    values = {field: getattr(blueprint, field) for field in BLUEPRINT_FIELDS}
+    values["target_difficulty"] = str(values["target_difficulty"])
+    values["difficulty_tolerance"] = str(values["difficulty_tolerance"])
+    values["level"] = blueprint.level
+    return values
 
 
 def eligible_pool_rows(blueprint: dict) -> list[list]:

@@ -13,20 +13,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from certify.excel import MAX_UPLOAD_BYTES
-from certify.models import Level, Province, User
+from certify.people.models import Province, User
 from certify.permissions import IsCertAdmin
-from exams.models import Room, RoomKind, Sitting
-from exams.selectors import candidate_enrollments, examiner_rooms, room_rules
-from exams.services.roster import roster_import
-from exams.services.sittings import (
-    examiner_assign,
-    room_add,
-    schedule_problems,
-    sitting_create,
-    sitting_open_enrolment,
-    sitting_schedule,
-    sitting_start,
-)
+from certify.standard.models import Level
+from exams.planning.models import Room, RoomKind, Sitting
+from exams.planning.roster import roster_import
+from exams.planning.selectors import candidate_enrollments, examiner_rooms, room_rules
+from exams.planning.services import examiner_assign, room_add, schedule_problems, sitting_create
 
 
 class SittingSerializer(serializers.ModelSerializer):
@@ -117,28 +110,6 @@ class SittingDetailApi(APIView):
     @extend_schema(responses=SittingDetailSerializer, summary="考试批次详情（含各考场考评员配比检查）")
     def get(self, request, pk: int):
         return Response(self.SittingDetailSerializer(get_object_or_404(Sitting, pk=pk)).data)
-
-
-class SittingTransitionApi(APIView):
-    """POST to move a sitting on: open-enrolment, schedule, start."""
-
-    permission_classes = [IsCertAdmin]
-    action_name = ""
-
-    @extend_schema(request=None, responses={200: SittingSerializer}, summary="考试批次状态流转")
-    def post(self, request, pk: int):
-        sitting = get_object_or_404(Sitting, pk=pk)
-        try:
-            if self.action_name == "open":
-                sitting = sitting_open_enrolment(sitting=sitting)
-            elif self.action_name == "schedule":
-                sitting = sitting_schedule(sitting=sitting, by=request.user)
-            else:
-                sitting = sitting_start(sitting=sitting)
-        except ValidationError as exc:
-            return refused(exc)
-        sitting.refresh_from_db()
-        return Response(SittingSerializer(sitting).data)
 
 
 class ProgressApi(APIView):

@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from certify.models import Level, Province, Role, User
-from exams.models import RoomKind
+from certify.people.models import Province, Role, User
+from certify.standard.models import Level
+from exams.planning.models import RoomKind
 
 
 class SittingForm(forms.Form):

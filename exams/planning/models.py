@@ -1,4 +1,4 @@
-"""Sittings (考试批次), their rooms and examiners, enrolment, and each candidate's paper."""
+"""Sittings (考试批次), their rooms and examiners, enrolment, and each room's log."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from certify.models import Candidate, Level, Province, StandardVersion
-from question_bank.models import ItemVersion
+from certify.people.models import Candidate, Province
+from certify.standard.models import Level, StandardVersion
 
 
 class SittingStatus(models.TextChoices):
@@ -197,45 +197,39 @@ class Enrollment(models.Model):
         return f"{self.admission_no or '—'} {self.candidate.name}"
 
 
-class Paper(models.Model):
-    """One candidate's written paper. ``salt`` and the sitting's seed rebuild it exactly."""
+class RoomAction(models.TextChoices):
+    PAUSE = "pause", _("暂停考场")
+    RESUME = "resume", _("恢复考场")
+    EXTRA_TIME = "extra_time", _("延长时间")
+    ABSENT = "absent", _("标记缺考")
+    MISCONDUCT = "misconduct", _("违纪终止考试")
 
-    enrollment = models.OneToOneField(
-        Enrollment, on_delete=models.PROTECT, related_name="paper", verbose_name=_("报名")
+
+class RoomEvent(models.Model):
+    """The room's audit log: who did what, to whom, when and why. Written once, never edited."""
+
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="events", verbose_name=_("考场"))
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, null=True, blank=True, related_name="room_events", verbose_name=_("考生")
     )
-    index = models.PositiveIntegerField(_("序号"))
-    salt = models.PositiveSmallIntegerField(_("重组次数"), default=0)
-    mean_difficulty = models.DecimalField(_("平均难度"), max_digits=4, decimal_places=2)
-    fingerprint = models.CharField(_("试卷指纹"), max_length=64)
-    created_at = models.DateTimeField(_("组卷时间"), auto_now_add=True)
+    actor = models.ForeignKey(
+        "certify.User", on_delete=models.PROTECT, related_name="room_events", verbose_name=_("操作人")
+    )
+    action = models.CharField(_("操作"), max_length=12, choices=RoomAction.choices)
+    detail = models.CharField(_("内容"), max_length=200, blank=True)
+    reason = models.TextField(_("原因"))
+    at = models.DateTimeField(_("时间"))
 
     class Meta:
-        verbose_name = _("试卷")
-        verbose_name_plural = _("试卷")
-        ordering = ["index"]
+        verbose_name = _("考场记录")
+        verbose_name_plural = _("考场记录")
+        ordering = ["-at", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="room_event_has_reason")]
 
     def __str__(self) -> str:
-        return f"{self.enrollment.admission_no} 试卷"
+        return f"{self.get_action_display()} {self.at:%H:%M}"
 
-
-class PaperItem(models.Model):
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="items", verbose_name=_("试卷"))
-    position = models.PositiveSmallIntegerField(_("题号"))
-    item_version = models.ForeignKey(
-        ItemVersion, on_delete=models.PROTECT, related_name="paper_items", verbose_name=_("题目版本")
-    )
-    # Display order of the options as indices into item_version.options; the key is mapped on the server.
-    option_order = models.JSONField(_("选项顺序"), default=list)
-    points = models.PositiveSmallIntegerField(_("分值"))
-
-    class Meta:
-        verbose_name = _("试卷题目")
-        verbose_name_plural = _("试卷题目")
-        ordering = ["paper", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["paper", "position"], name="paper_item_position_unique"),
-            models.UniqueConstraint(fields=["paper", "item_version"], name="paper_item_no_repeat"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.paper} 第 {self.position} 题"
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("room events are never edited")
+        super().save(*args, **kwargs)

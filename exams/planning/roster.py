@@ -9,11 +9,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from certify.excel import MAX_UPLOAD_BYTES, FileProblem, RowError, read_table
-from certify.models import Candidate, Hall, Level, User
-from certify.services.users import candidate_upsert
+from certify.people.models import Candidate, Hall, User
+from certify.people.services import candidate_upsert
+from certify.standard.models import Level
 from certify.validators import id_number_problem, normalize_id_number
-from exams.models import Enrollment, EnrollmentStatus, Sitting
-from exams.services.sittings import PLANNING, overlap_problem
+from exams.planning.models import Enrollment, EnrollmentStatus, Sitting
+from exams.planning.services import PLANNING, overlap_problem
 
 COLUMNS = ["工号", "姓名", "身份证号", "手机号", "分公司", "营业厅", "报考级别"]
 SHEET = "考生名单"

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from certify.models import LevelRule
-from exams.models import Room, RoomKind
+from certify.standard.models import LevelRule
+from exams.planning.models import Room, RoomKind
 
 
 @dataclass(frozen=True)

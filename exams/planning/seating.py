@@ -11,8 +11,8 @@ from collections import defaultdict
 
 from django.db import transaction
 
-from exams.models import Enrollment, RoomKind, Sitting
-from exams.selectors import active_enrollments
+from exams.planning.models import Enrollment, RoomKind, Sitting
+from exams.planning.selectors import active_enrollments
 
 
 def admission_number(*, sitting_code: str, room_number: int, seat: int) -> str:

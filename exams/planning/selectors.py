@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from certify.models import LevelRule, User
-from certify.selectors import standard_current
-from exams.models import Enrollment, EnrollmentStatus, Room, RoomExaminer, RoomKind, Sitting
-from exams.rules import RoomRule, room_rule
+from certify.people.models import User
+from certify.standard.models import LevelRule
+from certify.standard.selectors import standard_current
+from exams.planning.models import Enrollment, EnrollmentStatus, Room, RoomExaminer, RoomKind, Sitting
+from exams.planning.rules import RoomRule, room_rule
 
 
 def sitting_rule(sitting: Sitting) -> LevelRule | None:
@@ -97,3 +100,15 @@ def candidate_enrollments(user: User) -> QuerySet[Enrollment]:
         .select_related("sitting", "written_room", "practical_room", "candidate__hall__branch")
         .order_by("-sitting__written_start")
     )
+
+
+def enrollment_lock_own(enrollment: Enrollment, user: User) -> Enrollment:
+    """The enrolment, row-locked for a start (so two tabs cannot start twice), if it is ``user``'s."""
+    enrollment = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("sitting__standard_version", "candidate")
+        .get(pk=enrollment.pk)
+    )
+    if enrollment.candidate.user_id != user.pk:
+        raise PermissionDenied(_("这不是您的考试"))
+    return enrollment

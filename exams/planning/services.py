@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -11,25 +10,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certify.models import Candidate, Level, Province, Role, User
-from certify.selectors import standard_current
-from exams.models import (
-    AssemblyStatus,
-    Enrollment,
-    EnrollmentStatus,
-    Room,
-    RoomExaminer,
-    RoomKind,
-    Sitting,
-    SittingStatus,
-)
-from exams.selectors import active_enrollments, room_rules, sitting_rule
-from exams.services.papers import eligible_pool_rows
-from exams.services.seating import seats_allocate
-from exams.tasks import assemble_papers
+from certify.people.models import Candidate, Province, Role, User
+from certify.standard.models import Level
+from certify.standard.selectors import standard_current
+from exams.planning.models import Enrollment, EnrollmentStatus, Room, RoomExaminer, RoomKind, Sitting, SittingStatus
+from exams.planning.selectors import active_enrollments, room_rules, sitting_rule
 from question_bank.models import Blueprint
-from question_bank.services.blueprints import BLUEPRINT_FIELDS, blueprint_feasibility
-from question_bank.services.items import item_versions_mark_used
+from question_bank.services.blueprints import blueprint_feasibility
 
 PLANNING = (SittingStatus.DRAFT, SittingStatus.ENROLLING)
 FINISHED = (SittingStatus.CLOSED,)
@@ -233,9 +220,6 @@ def enrollment_add(*, sitting: Sitting, candidate: Candidate) -> Enrollment:
     return enrollment
 
 
-# --- the status flow ----------------------------------------------------------------------
-
-
 @transaction.atomic
 def sitting_open_enrolment(*, sitting: Sitting) -> Sitting:
     sitting = Sitting.objects.select_for_update().get(pk=sitting.pk)
@@ -282,58 +266,3 @@ def schedule_problems(sitting: Sitting) -> list[str]:
     if sitting_rule(sitting) is None:
         problems.append(_("尚未载入认证标准"))
     return problems
-
-
-def blueprint_snapshot(blueprint: Blueprint) -> dict:
-    values = {field: getattr(blueprint, field) for field in BLUEPRINT_FIELDS}
-    values["target_difficulty"] = str(values["target_difficulty"])
-    values["difficulty_tolerance"] = str(values["difficulty_tolerance"])
-    values["level"] = blueprint.level
-    return values
-
-
-@transaction.atomic
-def sitting_schedule(*, sitting: Sitting, by: User | None, seed: int | None = None) -> Sitting:
-    """enrolling → scheduled: seats and admission numbers, the standard and blueprint frozen, assembly queued.
-
-    Refused, with every reason, while a room breaks the examiner rules, seats are short
-    or the bank cannot fill the blueprint; nothing is written then.
-    """
-    sitting = Sitting.objects.select_for_update().get(pk=sitting.pk)
-    problems = schedule_problems(sitting)
-    if problems:
-        raise ValidationError(problems)
-    seats_allocate(sitting=sitting)
-    blueprint = Blueprint.objects.get(level=sitting.level)
-    sitting.standard_version = standard_current()
-    sitting.blueprint = blueprint_snapshot(blueprint)
-    sitting.item_pool = eligible_pool_rows(sitting.blueprint)
-    # From now on these versions are the sitting's: editing an item writes a new version.
-    item_versions_mark_used(version_ids=[row[0] for row in sitting.item_pool])
-    sitting.assembly_seed = seed if seed is not None else secrets.randbits(62)
-    sitting.assembly_status = AssemblyStatus.RUNNING
-    sitting.assembly_total = active_enrollments(sitting).count()
-    sitting.assembly_done = 0
-    sitting.assembly_error = ""
-    sitting.status = SittingStatus.SCHEDULED
-    sitting.save()
-    transaction.on_commit(lambda: assemble_papers.delay(sitting.pk))
-    return sitting
-
-
-@transaction.atomic
-def sitting_start(*, sitting: Sitting) -> Sitting:
-    """scheduled → in progress, once every paper is assembled."""
-    sitting = Sitting.objects.select_for_update().get(pk=sitting.pk)
-    problems = []
-    if sitting.status != SittingStatus.SCHEDULED:
-        problems.append(_("只有已排考的考试批次可以开考"))
-    if sitting.assembly_status != AssemblyStatus.DONE:
-        problems.append(
-            _("试卷尚未组完：%(done)s / %(total)s") % {"done": sitting.assembly_done, "total": sitting.assembly_total}
-        )
-    if problems:
-        raise ValidationError(problems)
-    sitting.status = SittingStatus.IN_PROGRESS
-    sitting.save(update_fields=["status"])
-    return sitting

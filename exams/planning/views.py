@@ -1,4 +1,4 @@
-"""Pages for sittings: admins plan them, examiners see their rooms, candidates their tickets."""
+"""Pages for planning sittings: admins plan them, examiners see their rooms, candidates their tickets."""
 
 from __future__ import annotations
 
@@ -6,45 +6,30 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from openpyxl import Workbook
 
 from certify.excel import MAX_UPLOAD_BYTES
-from certify.models import Candidate
+from certify.people.models import Candidate
+from certify.people.selectors import may_view_personal_data
 from certify.permissions import RoleRequiredMixin, is_examiner
-from certify.selectors import may_view_personal_data
-from exams.forms import AssignForm, EnrolForm, RoomForm, RosterForm, SittingForm
-from exams.models import Answer, Attempt, Enrollment, PaperItem, Room, RoomEvent, RoomExaminer, RoomPause, Sitting
-from exams.practical_views import practical_room_page
-from exams.selectors import active_enrollments, examiner_rooms, room_examiners, room_rules, sitting_rule
-from exams.services.attempts import attempt_finalize_if_expired, attempt_start, remaining_seconds
-from exams.services.console import (
-    attempt_end_for_misconduct,
-    attempt_grant_extra_time,
-    enrollment_mark_absent,
-    room_pause,
-    room_resume,
-)
-from exams.services.roster import COLUMNS as ROSTER_COLUMNS
-from exams.services.roster import roster_import
-from exams.services.sittings import (
+from exams.planning.forms import AssignForm, EnrolForm, RoomForm, RosterForm, SittingForm
+from exams.planning.models import Enrollment, Room, RoomExaminer, Sitting
+from exams.planning.roster import COLUMNS as ROSTER_COLUMNS
+from exams.planning.roster import roster_import
+from exams.planning.selectors import active_enrollments, examiner_rooms, room_rules, sitting_rule
+from exams.planning.services import (
     enrollment_add,
     examiner_assign,
     examiner_unassign,
     room_add,
     schedule_problems,
     sitting_create,
-    sitting_open_enrolment,
-    sitting_schedule,
-    sitting_start,
 )
-from question_bank.models import OPTION_LETTERS
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -55,7 +40,7 @@ def _errors(request, exc: ValidationError) -> None:
 class SittingListView(RoleRequiredMixin, View):
     def get(self, request, form: SittingForm | None = None):
         sittings = Sitting.objects.select_related("province").order_by("-written_start")
-        return render(request, "exams/sitting_list.html", {"sittings": sittings, "form": form or SittingForm()})
+        return render(request, "planning/sitting_list.html", {"sittings": sittings, "form": form or SittingForm()})
 
     def post(self, request):
         form = SittingForm(request.POST)
@@ -80,7 +65,7 @@ class SittingDetailView(RoleRequiredMixin, View):
             assignments.setdefault(assignment.room_id, []).append(assignment)
         return render(
             request,
-            "exams/sitting_detail.html",
+            "planning/sitting_detail.html",
             {
                 "sitting": sitting,
                 "rule": sitting_rule(sitting),
@@ -91,28 +76,6 @@ class SittingDetailView(RoleRequiredMixin, View):
                 "assign_form": AssignForm(),
             },
         )
-
-
-class SittingActionView(RoleRequiredMixin, View):
-    """POST one status transition: open enrolment, schedule, start."""
-
-    def post(self, request, pk: int, action: str):
-        sitting = get_object_or_404(Sitting, pk=pk)
-        try:
-            if action == "open":
-                sitting_open_enrolment(sitting=sitting)
-                messages.success(request, _("已开始报名。"))
-            elif action == "schedule":
-                sitting_schedule(sitting=sitting, by=request.user)
-                messages.success(request, _("已排考：座位和准考证号已生成，试卷正在组卷。"))
-            elif action == "start":
-                sitting_start(sitting=sitting)
-                messages.success(request, _("考试已开始。"))
-            else:
-                raise Http404
-        except ValidationError as exc:
-            _errors(request, exc)
-        return redirect("sitting", pk=pk)
 
 
 class RoomAddView(RoleRequiredMixin, View):
@@ -161,7 +124,7 @@ class RosterView(RoleRequiredMixin, View):
         enrollments = active_enrollments(sitting).select_related("candidate__hall__branch", "written_room")
         return render(
             request,
-            "exams/roster.html",
+            "planning/roster.html",
             {
                 "sitting": sitting,
                 "form": RosterForm(),
@@ -225,100 +188,7 @@ class MyRoomsView(RoleRequiredMixin, View):
     allowed = staticmethod(is_examiner)
 
     def get(self, request):
-        return render(request, "exams/my_rooms.html", {"rooms": examiner_rooms(request.user)})
-
-
-class MyRoomDetailView(RoleRequiredMixin, View):
-    """An examiner's own room: roster, and for a written room the live console. Other rooms are 404."""
-
-    allowed = staticmethod(is_examiner)
-
-    def _room(self, request, room_id: int) -> Room:
-        rooms = Room.objects.select_related("sitting") if request.user.is_cert_admin else examiner_rooms(request.user)
-        return get_object_or_404(rooms, pk=room_id)
-
-    def get(self, request, room_id: int):
-        room = self._room(request, room_id)
-        if room.kind == "practical":
-            return practical_room_page(request, room)
-        field = "written_room" if room.kind == "written" else "practical_room"
-        enrollments = (
-            room.sitting.enrollments.filter(**{field: room})
-            .exclude(status="withdrawn")
-            .select_related("candidate__hall__branch")
-            .order_by("seat", "admission_no")
-        )
-        now = timezone.now()
-        attempts = {a.enrollment_id: a for a in Attempt.objects.filter(enrollment__in=enrollments)}
-        last_saves = dict(
-            Answer.objects.filter(attempt__in=attempts.values())
-            .values("attempt_id")
-            .annotate(last=Max("saved_at"))
-            .values_list("attempt_id", "last")
-        )
-        rows = []
-        for enrollment in enrollments:
-            attempt = attempts.get(enrollment.pk)
-            rows.append(
-                {
-                    "enrollment": enrollment,
-                    "attempt": attempt,
-                    "remaining": remaining_seconds(attempt, now)
-                    if attempt and attempt.status == "in_progress"
-                    else None,
-                    "last_save": last_saves.get(attempt.pk) if attempt else None,
-                }
-            )
-        return render(
-            request,
-            "exams/my_room_detail.html",
-            {
-                "room": room,
-                "examiners": room_examiners(room),
-                "rows": rows,
-                "paused": RoomPause.objects.filter(room=room, ended_at__isnull=True).first(),
-                "events": RoomEvent.objects.filter(room=room).select_related("actor", "enrollment__candidate")[:50],
-                "show_personal_data": may_view_personal_data(request.user),
-            },
-        )
-
-    def post(self, request, room_id: int):
-        room = self._room(request, room_id)
-        action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
-        enrollment = None
-        if request.POST.get("enrollment"):
-            enrollment = get_object_or_404(Enrollment, pk=request.POST["enrollment"], sitting=room.sitting)
-        try:
-            if action == "pause":
-                room_pause(room=room, by=request.user, reason=reason)
-                messages.success(request, _("考场已暂停，所有考生的计时已停止。"))
-            elif action == "resume":
-                length = room_resume(room=room, by=request.user, reason=reason)
-                messages.success(
-                    request, _("考场已恢复，每位考生的截止时间顺延 %(s)s 秒。") % {"s": int(length.total_seconds())}
-                )
-            elif action == "extra_time" and enrollment:
-                minutes = int(request.POST.get("minutes") or 0)
-                attempt_grant_extra_time(
-                    room=room, enrollment=enrollment, minutes=minutes, by=request.user, reason=reason
-                )
-                messages.success(
-                    request, _("已为 %(name)s 延长 %(m)s 分钟。") % {"name": enrollment.candidate.name, "m": minutes}
-                )
-            elif action == "absent" and enrollment:
-                enrollment_mark_absent(room=room, enrollment=enrollment, by=request.user, reason=reason)
-                messages.success(request, _("已将 %(name)s 标记为缺考。") % {"name": enrollment.candidate.name})
-            elif action == "misconduct" and enrollment:
-                attempt_end_for_misconduct(room=room, enrollment=enrollment, by=request.user, reason=reason)
-                messages.success(request, _("已终止 %(name)s 的考试。") % {"name": enrollment.candidate.name})
-            else:
-                messages.error(request, _("未知操作"))
-        except (ValidationError, ValueError) as exc:
-            for message in getattr(exc, "messages", [str(exc)]):
-                messages.error(request, message)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
-        return redirect("my-room", room_id=room.pk)
+        return render(request, "planning/my_rooms.html", {"rooms": examiner_rooms(request.user)})
 
 
 class TicketView(LoginRequiredMixin, View):
@@ -335,66 +205,6 @@ class TicketView(LoginRequiredMixin, View):
             raise Http404
         return render(
             request,
-            "exams/ticket.html",
+            "planning/ticket.html",
             {"enrollment": enrollment, "rule": sitting_rule(enrollment.sitting)},
         )
-
-
-class ExamView(LoginRequiredMixin, View):
-    """The candidate's exam page: a start button, then the paper with the server's clock."""
-
-    def _enrollment(self, request, enrollment_id: int) -> Enrollment:
-        return get_object_or_404(
-            Enrollment.objects.select_related("sitting", "candidate"), pk=enrollment_id, candidate__user=request.user
-        )
-
-    def get(self, request, enrollment_id: int):
-        enrollment = self._enrollment(request, enrollment_id)
-        attempt = Attempt.objects.filter(enrollment=enrollment).first()
-        if attempt is None:
-            return render(
-                request, "exams/exam_start.html", {"enrollment": enrollment, "rule": sitting_rule(enrollment.sitting)}
-            )
-        attempt_finalize_if_expired(attempt=attempt)
-        attempt.refresh_from_db()
-        answers = {a.position: a for a in attempt.answers.all()}
-        questions = []
-        for item in (
-            PaperItem.objects.filter(paper_id=attempt.paper_id).select_related("item_version").order_by("position")
-        ):
-            answer = answers.get(item.position)
-            questions.append(
-                {
-                    "position": item.position,
-                    "type": item.item_version.type,
-                    "case": item.item_version.case,
-                    "stem": item.item_version.stem,
-                    "points": item.points,
-                    "options": [
-                        (OPTION_LETTERS[shown], item.item_version.options[original])
-                        for shown, original in enumerate(item.option_order)
-                    ],
-                    "value": answer.response if answer else None,
-                    "flagged": answer.flagged if answer else False,
-                }
-            )
-        now = timezone.now()
-        return render(
-            request,
-            "exams/exam.html",
-            {
-                "enrollment": enrollment,
-                "attempt": attempt,
-                "questions": questions,
-                "remaining": remaining_seconds(attempt, now) if attempt.status == "in_progress" else 0,
-                "max_seq": max((a.seq for a in answers.values()), default=0),
-            },
-        )
-
-    def post(self, request, enrollment_id: int):
-        enrollment = self._enrollment(request, enrollment_id)
-        try:
-            attempt_start(enrollment=enrollment, user=request.user)
-        except ValidationError as exc:
-            _errors(request, exc)
-        return redirect("exam", enrollment_id=enrollment.pk)

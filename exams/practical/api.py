@@ -13,10 +13,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from exams.api.attempts import EventApi, closed, invalid
-from exams.models import BusinessAttempt, BusinessTask, Enrollment, PartStatus, TypingAttempt
-from exams.services.attempts import AttemptClosed
-from exams.services.business import (
+from exams.clock import AttemptClosed
+from exams.planning.models import Enrollment
+from exams.practical.business import (
     business_finalize_if_expired,
     business_start,
     business_task_submit,
@@ -24,16 +23,18 @@ from exams.services.business import (
     clean_order,
     customers_search,
 )
-from exams.services.material import catalogue_data
-from exams.services.typing import (
-    part_remaining_seconds,
+from exams.practical.material import catalogue_data
+from exams.practical.models import BusinessAttempt, BusinessTask, PartStatus, TypingAttempt
+from exams.practical.session import part_remaining_seconds
+from exams.practical.typing import (
     typing_finalize_if_expired,
     typing_log_event,
     typing_save,
     typing_start,
     typing_submit,
 )
-from grading.business import fee_lines
+from exams.written.api import EventApi, closed, invalid
+from grading.scoring.business import fee_lines
 
 
 def typing_state(attempt: TypingAttempt) -> dict:

@@ -9,7 +9,7 @@ the deadline (by the sweep or the next request).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
@@ -17,11 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certify.models import User
-from exams.models import BusinessAttempt, BusinessTask, Enrollment, PartStatus, Product, Scenario
-from exams.services.attempts import AttemptClosed, enrollment_lock_own, save_grace
-from exams.services.typing import practical_window_check
-from grading.business import PAYMENTS, check_order, fee_lines
+from certify.people.models import User
+from exams.clock import AttemptClosed, accepts_saves, deadline_for, ended_at, is_over, over_before
+from exams.planning.models import Enrollment
+from exams.planning.selectors import enrollment_lock_own
+from exams.practical.models import BusinessAttempt, BusinessTask, PartStatus, Product, Scenario
+from exams.practical.session import practical_window_check
+from grading.scoring.business import PAYMENTS, check_order, fee_lines
 
 CORE_BUSINESSES = ("new_fixed", "new_broadband", "bundle")
 MAX_TEXT = 300
@@ -55,7 +57,7 @@ def business_start(*, enrollment: Enrollment, user: User, now: datetime | None =
     attempt = BusinessAttempt.objects.create(
         enrollment=enrollment,
         started_at=now,
-        deadline=min(now + timedelta(minutes=rule.business_minutes), sitting.practical_end),
+        deadline=deadline_for(start=now, minutes=rule.business_minutes, window_end=sitting.practical_end),
     )
     BusinessTask.objects.bulk_create(
         BusinessTask(attempt=attempt, position=i, scenario=card)
@@ -166,7 +168,7 @@ def business_task_submit(
         attempt = BusinessAttempt.objects.select_for_update().get(pk=task.attempt_id)
         if attempt.status == PartStatus.SUBMITTED:
             raise AttemptClosed(_("业务受理已结束，不能再提交"))
-        if now <= attempt.deadline + save_grace():
+        if accepts_saves(attempt.deadline, now):
             return _task_check(task, attempt, order, now)
     business_submit(attempt=attempt, now=now)
     raise AttemptClosed(_("业务受理时间已到，已自动提交，本单未保存"))
@@ -212,7 +214,7 @@ def business_submit(*, attempt: BusinessAttempt, now: datetime | None = None) ->
         return attempt
     scores = [task.score or Decimal(0) for task in attempt.tasks.all()]
     attempt.status = PartStatus.SUBMITTED
-    attempt.submitted_at = min(now, attempt.deadline)
+    attempt.submitted_at = ended_at(attempt.deadline, now)
     attempt.score = (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"), ROUND_HALF_UP) if scores else 0
     attempt.save(update_fields=["status", "submitted_at", "score"])
     return attempt
@@ -220,7 +222,7 @@ def business_submit(*, attempt: BusinessAttempt, now: datetime | None = None) ->
 
 def business_finalize_if_expired(*, attempt: BusinessAttempt, now: datetime | None = None) -> BusinessAttempt:
     now = now or timezone.now()
-    if attempt.status == PartStatus.IN_PROGRESS and now > attempt.deadline + save_grace():
+    if attempt.status == PartStatus.IN_PROGRESS and is_over(attempt.deadline, now):
         return business_submit(attempt=attempt, now=now)
     return attempt
 
@@ -228,7 +230,7 @@ def business_finalize_if_expired(*, attempt: BusinessAttempt, now: datetime | No
 def business_finalize_expired(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     done = 0
-    expired = BusinessAttempt.objects.filter(status=PartStatus.IN_PROGRESS, deadline__lt=now - save_grace())
+    expired = BusinessAttempt.objects.filter(status=PartStatus.IN_PROGRESS, deadline__lt=over_before(now))
     for attempt in expired.only("pk"):
         business_submit(attempt=attempt, now=now)
         done += 1

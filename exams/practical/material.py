@@ -18,8 +18,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from exams.models import SCENE_DIMENSIONS, Passage, Product, ProductKind, Scenario, Scene
-from grading.typing import normalize
+from exams.practical.models import SCENE_DIMENSIONS, Passage, Product, ProductKind, Scenario, Scene
+from grading.scoring.typing import normalize
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 LEVELS = {3, 4, 5}

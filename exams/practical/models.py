@@ -17,8 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from exams.models.attempts import SubmittedBy
-from exams.models.sittings import Enrollment, Room
+from exams.clock import SubmittedBy
+from exams.planning.models import Enrollment, Room
 
 SCENE_DIMENSIONS = {
     "image": _("服务形象及接待规范"),

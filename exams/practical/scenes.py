@@ -29,21 +29,19 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certify.models import LevelRule, User
-from exams.models import (
+from certify.people.models import User
+from certify.standard.models import LevelRule
+from exams.planning.models import Enrollment, Room, RoomExaminer, RoomKind
+from exams.practical.models import (
     SCENE_DIMENSION_POINTS,
     SCENE_DIMENSIONS,
-    Enrollment,
-    Room,
-    RoomExaminer,
-    RoomKind,
     Scene,
     SceneDecision,
     SceneReview,
     SceneRun,
     SceneScore,
 )
-from grading.icc import Icc, icc, icc_by_panel
+from grading.scoring.icc import Icc, icc, icc_by_panel
 
 MAX_COMMENT = 500
 

@@ -10,55 +10,32 @@ the save grace; after that the test is submitted and scored with the time used
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certify.models import User
-from exams.models import (
-    Enrollment,
-    EnrollmentStatus,
-    PartStatus,
-    Passage,
-    SittingStatus,
+from certify.people.models import User
+from exams.clock import (
+    AttemptClosed,
     SubmittedBy,
-    TypingAttempt,
+    accepts_saves,
+    deadline_for,
+    ended_at,
+    is_over,
+    over_before,
+    remaining_seconds,
 )
-from exams.services.attempts import AttemptClosed, enrollment_lock_own, save_grace
-from grading.typing import score_typing
+from exams.planning.models import Enrollment
+from exams.planning.selectors import enrollment_lock_own
+from exams.practical.models import PartStatus, Passage, TypingAttempt
+from exams.practical.session import practical_window_check
+from grading.scoring.typing import score_typing
 
 MAX_TEXT_FACTOR = 3  # typed text may be at most 3× the passage: anything longer is not typing
-
-
-def practical_window_check(enrollment: Enrollment, user: User, now: datetime) -> None:
-    """The candidate's own enrolment, their sitting in progress, inside the practical window."""
-    if enrollment.candidate.user_id != user.pk:
-        raise PermissionDenied(_("这不是您的考试"))
-    if enrollment.status == EnrollmentStatus.WITHDRAWN:
-        raise ValidationError(_("您的报名已撤销"))
-    if enrollment.practical_absent:
-        raise ValidationError(_("您的实操已被标记为缺考，请联系考评员"))
-    sitting = enrollment.sitting
-    if sitting.status != SittingStatus.IN_PROGRESS:
-        raise ValidationError(_("考试尚未开始，请等待考评员开考"))
-    if now < sitting.practical_start:
-        raise ValidationError(
-            _("实操考试将于 %(time)s 开始")
-            % {"time": timezone.localtime(sitting.practical_start).strftime("%m月%d日 %H:%M")}
-        )
-    if now >= sitting.practical_end:
-        raise ValidationError(_("实操时间段已结束"))
-
-
-def part_remaining_seconds(part, now: datetime | None = None) -> int:
-    """Seconds left on a typing or business part by the server's clock; 0 once submitted."""
-    if part is None or part.status != PartStatus.IN_PROGRESS:
-        return 0
-    return max(0, int((part.deadline - (now or timezone.now())).total_seconds()))
 
 
 def passage_pick(enrollment: Enrollment) -> Passage:
@@ -84,7 +61,7 @@ def typing_start(*, enrollment: Enrollment, user: User, now: datetime | None = N
         enrollment=enrollment,
         passage=passage_pick(enrollment),
         started_at=now,
-        deadline=min(now + timedelta(minutes=minutes), sitting.practical_end),
+        deadline=deadline_for(start=now, minutes=minutes, window_end=sitting.practical_end),
     )
 
 
@@ -128,10 +105,10 @@ def typing_save(
         locked = _own(attempt_id, user)
         if locked.status == PartStatus.SUBMITTED:
             raise AttemptClosed(_("文字阅录已提交，不能再修改"))
-        if now <= locked.deadline + save_grace():
+        if accepts_saves(locked.deadline, now):
             if len(text) > MAX_TEXT_FACTOR * len(locked.passage.text):
                 raise ValidationError(_("录入内容过长：不能超过原文的 %(n)s 倍") % {"n": MAX_TEXT_FACTOR})
-            remaining = max(0, int((locked.deadline - now).total_seconds()))
+            remaining = remaining_seconds(locked.deadline, now)
             if seq <= locked.seq:
                 return TypingAck(locked.seq, False, locked.saved_at, remaining)
             locked.text, locked.seq, locked.saved_at = text, seq, now
@@ -151,9 +128,9 @@ def typing_submit(
     attempt = _own(attempt.pk, None)
     if attempt.status == PartStatus.SUBMITTED:
         return attempt
-    if now > attempt.deadline + save_grace():
+    if is_over(attempt.deadline, now):
         by = SubmittedBy.DEADLINE
-    ended = min(now, attempt.deadline)
+    ended = ended_at(attempt.deadline, now)
     sitting = attempt.enrollment.sitting
     rule = sitting.standard_version.rule_for(sitting.level)
     result = score_typing(
@@ -174,7 +151,7 @@ def typing_submit(
 
 def typing_finalize_if_expired(*, attempt: TypingAttempt, now: datetime | None = None) -> TypingAttempt:
     now = now or timezone.now()
-    if attempt.status == PartStatus.IN_PROGRESS and now > attempt.deadline + save_grace():
+    if attempt.status == PartStatus.IN_PROGRESS and is_over(attempt.deadline, now):
         return typing_submit(attempt=attempt, by=SubmittedBy.DEADLINE, now=now)
     return attempt
 
@@ -182,7 +159,7 @@ def typing_finalize_if_expired(*, attempt: TypingAttempt, now: datetime | None =
 def typing_finalize_expired(*, now: datetime | None = None) -> int:
     """The sweep: submit every typing test whose time and grace are over."""
     now = now or timezone.now()
-    expired = TypingAttempt.objects.filter(status=PartStatus.IN_PROGRESS, deadline__lt=now - save_grace())
+    expired = TypingAttempt.objects.filter(status=PartStatus.IN_PROGRESS, deadline__lt=over_before(now))
     done = 0
     for attempt in expired.only("pk"):
         typing_submit(attempt=attempt, by=SubmittedBy.DEADLINE, now=now)

@@ -12,26 +12,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from certify.people.selectors import may_view_personal_data
 from certify.permissions import RoleRequiredMixin, is_examiner
-from certify.selectors import may_view_personal_data
-from exams.models import (
+from exams.planning.models import Enrollment, Room, RoomEvent, RoomKind
+from exams.planning.selectors import examiner_rooms, room_examiners, sitting_rule
+from exams.practical.business import business_finalize_if_expired, business_start
+from exams.practical.material import catalogue_data
+from exams.practical.models import (
     SCENE_DIMENSION_POINTS,
     SCENE_DIMENSIONS,
     BusinessAttempt,
-    Enrollment,
     PartStatus,
-    Room,
-    RoomEvent,
-    RoomKind,
     SceneRun,
     SceneScore,
     TypingAttempt,
 )
-from exams.selectors import examiner_rooms, room_examiners, sitting_rule
-from exams.services.business import business_finalize_if_expired, business_start
-from exams.services.console import practical_mark_absent
-from exams.services.material import catalogue_data
-from exams.services.scenes import (
+from exams.practical.scenes import (
     is_chief,
     is_panel_member,
     scene_reliability,
@@ -42,8 +38,9 @@ from exams.services.scenes import (
     scene_score_submit,
     scene_scores_visible,
 )
-from exams.services.typing import part_remaining_seconds, typing_finalize_if_expired, typing_start
-from grading.practical import PARTS, practical_total, practical_weights
+from exams.practical.session import part_remaining_seconds, practical_mark_absent
+from exams.practical.typing import typing_finalize_if_expired, typing_start
+from grading.scoring.practical import PARTS, practical_total, practical_weights
 
 
 def _own_enrollment(request, enrollment_id: int) -> Enrollment:
@@ -82,7 +79,7 @@ class PracticalView(LoginRequiredMixin, View):
         sitting = enrollment.sitting
         return render(
             request,
-            "exams/practical.html",
+            "practical/practical.html",
             {
                 "enrollment": enrollment,
                 "rule": sitting_rule(sitting),
@@ -104,7 +101,7 @@ class TypingView(LoginRequiredMixin, View):
         attempt = typing_finalize_if_expired(attempt=attempt)
         return render(
             request,
-            "exams/typing.html",
+            "practical/typing.html",
             {
                 "enrollment": enrollment,
                 "attempt": attempt,
@@ -127,7 +124,7 @@ class BusinessView(LoginRequiredMixin, View):
         data = catalogue_data()
         return render(
             request,
-            "exams/business.html",
+            "practical/business.html",
             {
                 "enrollment": enrollment,
                 "attempt": attempt,
@@ -201,7 +198,7 @@ def practical_room_page(request, room: Room):
     chief = is_chief(request.user, room) or request.user.is_cert_admin
     return render(
         request,
-        "exams/practical_room.html",
+        "practical/practical_room.html",
         {
             "room": room,
             "examiners": room_examiners(room),
@@ -278,7 +275,7 @@ class SceneView(RoleRequiredMixin, View):
         ]
         return render(
             request,
-            "exams/scene.html",
+            "practical/scene.html",
             {
                 "run": run,
                 "scene": run.scene,

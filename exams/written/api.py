@@ -13,18 +13,18 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from exams.models import Attempt, Enrollment, PaperItem
-from exams.services.attempts import (
-    AttemptClosed,
-    AttemptPaused,
+from exams.clock import AttemptClosed, AttemptPaused
+from exams.papers.selectors import paper_questions
+from exams.planning.models import Enrollment
+from exams.written.models import Attempt
+from exams.written.services import (
     answer_save,
     attempt_clock,
     attempt_finalize_if_expired,
+    attempt_remaining_seconds,
     attempt_start,
     attempt_submit,
-    remaining_seconds,
 )
-from question_bank.models import OPTION_LETTERS
 
 
 def own_attempt(request, pk: int) -> Attempt:
@@ -41,26 +41,13 @@ def attempt_state(attempt: Attempt, *, with_paper: bool) -> dict:
         "status": attempt.status,
         "server_time": now.isoformat(),
         "deadline": attempt.deadline.isoformat(),
-        "remaining_seconds": remaining_seconds(attempt, now) if attempt.status == "in_progress" else 0,
+        "remaining_seconds": attempt_remaining_seconds(attempt, now) if attempt.status == "in_progress" else 0,
         "answers": {
             str(a.position): {"value": a.response, "seq": a.seq, "flagged": a.flagged} for a in attempt.answers.all()
         },
     }
     if with_paper:
-        state["questions"] = [
-            {
-                "position": item.position,
-                "type": item.item_version.type,
-                "case": item.item_version.case,
-                "stem": item.item_version.stem,
-                "options": [
-                    {"letter": OPTION_LETTERS[shown], "text": item.item_version.options[original]}
-                    for shown, original in enumerate(item.option_order)
-                ],
-                "points": item.points,
-            }
-            for item in PaperItem.objects.filter(paper_id=attempt.paper_id).select_related("item_version")
-        ]
+        state["questions"] = paper_questions(attempt.paper_id)
     return state
 
 

@@ -11,18 +11,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from exams.models.sittings import Enrollment, Paper, Room
+from exams.clock import SubmittedBy
+from exams.papers.models import Paper
+from exams.planning.models import Enrollment, Room
 
 
 class AttemptStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("答题中")
     SUBMITTED = "submitted", _("已交卷")
-
-
-class SubmittedBy(models.TextChoices):
-    CANDIDATE = "candidate", _("考生交卷")
-    DEADLINE = "deadline", _("时间到自动交卷")
-    MISCONDUCT = "misconduct", _("违纪，考评员终止考试")
 
 
 class Attempt(models.Model):
@@ -105,41 +101,3 @@ class RoomPause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.room} {self.started_at:%H:%M}"
-
-
-class RoomAction(models.TextChoices):
-    PAUSE = "pause", _("暂停考场")
-    RESUME = "resume", _("恢复考场")
-    EXTRA_TIME = "extra_time", _("延长时间")
-    ABSENT = "absent", _("标记缺考")
-    MISCONDUCT = "misconduct", _("违纪终止考试")
-
-
-class RoomEvent(models.Model):
-    """The room's audit log: who did what, to whom, when and why. Written once, never edited."""
-
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="events", verbose_name=_("考场"))
-    enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.PROTECT, null=True, blank=True, related_name="room_events", verbose_name=_("考生")
-    )
-    actor = models.ForeignKey(
-        "certify.User", on_delete=models.PROTECT, related_name="room_events", verbose_name=_("操作人")
-    )
-    action = models.CharField(_("操作"), max_length=12, choices=RoomAction.choices)
-    detail = models.CharField(_("内容"), max_length=200, blank=True)
-    reason = models.TextField(_("原因"))
-    at = models.DateTimeField(_("时间"))
-
-    class Meta:
-        verbose_name = _("考场记录")
-        verbose_name_plural = _("考场记录")
-        ordering = ["-at", "-id"]
-        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="room_event_has_reason")]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.at:%H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("room events are never edited")
-        super().save(*args, **kwargs)

@@ -14,47 +14,40 @@ consistent result.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exams.models import (
-    Answer,
-    Attempt,
-    AttemptStatus,
-    Enrollment,
-    EnrollmentStatus,
-    PaperItem,
-    RoomPause,
-    Sitting,
-    SittingStatus,
+from certify.jobs import enqueue_on_commit
+from exams.clock import (
+    AttemptClosed,
+    AttemptPaused,
     SubmittedBy,
+    Window,
+    accepts_saves,
+    deadline_for,
+    ended_at,
+    grace,
+    is_over,
+    over_before,
+    remaining_seconds,
+    window_state,
 )
+from exams.papers.models import PaperItem
+from exams.planning.models import Enrollment, EnrollmentStatus, Sitting, SittingStatus
+from exams.planning.selectors import enrollment_lock_own
+from exams.written.models import Answer, Attempt, AttemptStatus, RoomPause
+from grading.scoring.objective import grade_response
 from question_bank.models import OPTION_LETTERS, MultiplePolicy
 
 MAX_TEXT_ANSWER = 5000
-logger = logging.getLogger(__name__)
-
-
-def save_grace() -> timedelta:
-    return timedelta(seconds=settings.CERTIFY_SAVE_GRACE_SECONDS)
-
-
-class AttemptClosed(ValidationError):
-    """A save or submit that came too late, or to a submitted attempt."""
-
-
-class AttemptPaused(ValidationError):
-    """The room is paused: nothing changes until an examiner resumes it."""
 
 
 def paused_since(attempt: Attempt) -> datetime | None:
@@ -66,26 +59,14 @@ def paused_since(attempt: Attempt) -> datetime | None:
     )
 
 
-def remaining_seconds(attempt: Attempt, now: datetime) -> int:
+def attempt_remaining_seconds(attempt: Attempt, now: datetime) -> int:
     """Seconds left by the server's clock; frozen at the pause while the room is paused."""
-    paused = paused_since(attempt)
-    return max(0, int((attempt.deadline - (paused or now)).total_seconds()))
+    return remaining_seconds(attempt.deadline, now, paused_at=paused_since(attempt))
 
 
 def is_expired(attempt: Attempt, now: datetime) -> bool:
-    return now > attempt.deadline + save_grace() and paused_since(attempt) is None
-
-
-def enrollment_lock_own(enrollment: Enrollment, user) -> Enrollment:
-    """The enrolment, row-locked for a start (so two tabs cannot start twice), if it is ``user``'s."""
-    enrollment = (
-        Enrollment.objects.select_for_update(of=("self",))
-        .select_related("sitting__standard_version", "candidate")
-        .get(pk=enrollment.pk)
-    )
-    if enrollment.candidate.user_id != user.pk:
-        raise PermissionDenied(_("这不是您的考试"))
-    return enrollment
+    """Whether the attempt's time and grace are over (never while its room is paused)."""
+    return is_over(attempt.deadline, now) and paused_since(attempt) is None
 
 
 @transaction.atomic
@@ -103,30 +84,22 @@ def attempt_start(*, enrollment: Enrollment, user, now: datetime | None = None) 
         raise ValidationError(_("您的报名已撤销"))
     if sitting.status != SittingStatus.IN_PROGRESS:
         raise ValidationError(_("考试尚未开始，请等待考评员开考"))
-    if now < sitting.written_start:
+    window = window_state(start=sitting.written_start, end=sitting.written_end, now=now)
+    if window == Window.BEFORE:
         raise ValidationError(
             _("考试将于 %(time)s 开始") % {"time": timezone.localtime(sitting.written_start).strftime("%H:%M")}
         )
-    if now >= sitting.written_end:
+    if window == Window.AFTER:
         raise ValidationError(_("笔试时间段已结束，不能再开始答题"))
     paper = getattr(enrollment, "paper", None)
     if paper is None:
         raise ValidationError(_("您的试卷尚未生成，请联系考评员"))
     minutes = sitting.standard_version.rule_for(sitting.level).written_minutes
-    deadline = min(now + timedelta(minutes=minutes), sitting.written_end)
+    deadline = deadline_for(start=now, minutes=minutes, window_end=sitting.written_end)
     attempt = Attempt.objects.create(enrollment=enrollment, paper=paper, started_at=now, deadline=deadline)
-    transaction.on_commit(lambda: _schedule_deadline(attempt))
+    # Only sooner: the sweep and the next request finalise the attempt if this never runs.
+    enqueue_on_commit("exams.tasks.finalize_attempt", attempt.pk, eta=deadline + grace(), quiet=True)
     return attempt
-
-
-def _schedule_deadline(attempt: Attempt) -> None:
-    from exams.tasks import finalize_attempt
-
-    try:
-        finalize_attempt.apply_async((attempt.pk,), eta=attempt.deadline + save_grace())
-    except Exception:
-        # The broker may be down: the sweep and the next request still finalise the attempt.
-        logger.warning("could not schedule the deadline task of attempt %s", attempt.pk, exc_info=True)
 
 
 @dataclass(frozen=True)
@@ -204,11 +177,11 @@ def attempt_clock(*, attempt: Attempt | int, user=None, now: datetime | None = N
         rows = rows.filter(enrollment__candidate__user=user)
     state = _with_pause(rows).values("status", "deadline", "paused_at").get()
     status, deadline, paused_at = state["status"], state["deadline"], state["paused_at"]
-    if status == AttemptStatus.IN_PROGRESS and paused_at is None and now > deadline + save_grace():
+    if status == AttemptStatus.IN_PROGRESS and is_over(deadline, now, paused_at=paused_at):
         status = attempt_submit(attempt=Attempt(pk=attempt_id), by=SubmittedBy.DEADLINE, now=now).status
     if status != AttemptStatus.IN_PROGRESS:
         return Clock(status, False, 0)
-    return Clock(status, paused_at is not None, max(0, int((deadline - (paused_at or now)).total_seconds())))
+    return Clock(status, paused_at is not None, remaining_seconds(deadline, now, paused_at=paused_at))
 
 
 @dataclass(frozen=True)
@@ -253,11 +226,11 @@ def answer_save(
         if state["paused_at"] is not None:
             raise AttemptPaused(_("考场已暂停，请等待考评员恢复后继续作答"))
         deadline = state["deadline"]
-        if now <= deadline + save_grace():
+        if accepts_saves(deadline, now):
             slot = _slot(paper_slots(state["paper_id"], state["paper__fingerprint"]), position)
             response = clean_response(slot, value)
             stored_seq, saved_at, applied = _upsert_answer(attempt_id, position, response, seq, flagged, now)
-            remaining = max(0, int((deadline - now).total_seconds()))
+            remaining = remaining_seconds(deadline, now)
             return SaveAck(position, stored_seq, applied, saved_at, remaining)
     attempt_submit(attempt=Attempt(pk=attempt_id), by=SubmittedBy.DEADLINE, now=now)
     raise AttemptClosed(_("考试时间已到，答卷已自动提交，本次修改未保存"))
@@ -288,30 +261,6 @@ def _upsert_answer(attempt_id: int, position: int, response, seq: int, flagged: 
     return *stored, False
 
 
-def grade_response(kind: str, key: str, option_order: list[int], points: int, response, *, policy: str):
-    """Points for one objective answer; None for a situational one (marked by examiners).
-
-    ``response`` holds the letters as shown to the candidate; ``option_order`` maps them
-    back to the item's own options, whose letters ``key`` names.
-    """
-    if kind == "situational":
-        return None
-    if not response:
-        return Decimal(0)
-    chosen = {option_order[OPTION_LETTERS.index(letter)] for letter in response}
-    correct = {OPTION_LETTERS.index(letter) for letter in key}
-    if chosen == correct:
-        return Decimal(points)
-    if kind == "multiple" and policy == MultiplePolicy.PARTIAL and chosen < correct:
-        return Decimal(points) / 2
-    return Decimal(0)
-
-
-def grade_item(item: PaperItem, response, *, policy: str) -> Decimal | None:
-    version = item.item_version
-    return grade_response(version.type, version.answer, item.option_order, item.points, response, policy=policy)
-
-
 def _submit_locked(attempts: list[Attempt], *, by: str, now: datetime) -> None:
     """Grade and submit ``attempts`` (rows already locked) with a handful of queries, whatever their number.
 
@@ -320,8 +269,8 @@ def _submit_locked(attempts: list[Attempt], *, by: str, now: datetime) -> None:
     if not attempts:
         return
     sittings = {a.enrollment.sitting_id for a in attempts}
-    policies = {
-        pk: (blueprint or {}).get("multiple_policy", MultiplePolicy.STRICT)
+    partial_credit = {
+        pk: (blueprint or {}).get("multiple_policy", MultiplePolicy.STRICT) == MultiplePolicy.PARTIAL
         for pk, blueprint in Sitting.objects.filter(pk__in=sittings).values_list("pk", "blueprint")
     }
     items: dict[int, list[tuple]] = {}
@@ -335,15 +284,15 @@ def _submit_locked(attempts: list[Attempt], *, by: str, now: datetime) -> None:
     for attempt_id, position, response in answer_rows:
         responses.setdefault(attempt_id, {})[position] = response
     for attempt in attempts:
-        policy = policies[attempt.enrollment.sitting_id]
+        partial = partial_credit[attempt.enrollment.sitting_id]
         given = responses.get(attempt.pk, {})
         attempt.objective_score = sum(
-            grade_response(kind, key, order, points, given.get(position), policy=policy) or Decimal(0)
+            grade_response(kind, key, order, points, given.get(position), partial=partial) or Decimal(0)
             for position, kind, key, order, points in items.get(attempt.paper_id, [])
         )
         attempt.status = AttemptStatus.SUBMITTED
         attempt.submitted_by = by
-        attempt.submitted_at = min(now, attempt.deadline) if by == SubmittedBy.DEADLINE else now
+        attempt.submitted_at = ended_at(attempt.deadline, now) if by == SubmittedBy.DEADLINE else now
     Attempt.objects.bulk_update(attempts, ["status", "submitted_at", "submitted_by", "objective_score"], batch_size=500)
 
 
@@ -380,7 +329,7 @@ def attempts_finalize_expired(*, now: datetime | None = None, batch: int = 500) 
     now = now or timezone.now()
     paused = RoomPause.objects.filter(room=OuterRef("enrollment__written_room"), ended_at__isnull=True)
     expired = (
-        Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=now - save_grace())
+        Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=over_before(now))
         .exclude(Exists(paused))
         .select_related("enrollment")
         .order_by("deadline", "pk")

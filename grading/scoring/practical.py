@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from exams.models import BusinessAttempt, Enrollment, SceneRun, TypingAttempt
-
 PARTS = {"typing": "文字阅录", "business": "业务受理", "scene": "现场情景模拟"}
 
 
@@ -51,16 +49,3 @@ def practical_total(
         return PracticalScore(parts, weights, None, missing=missing)
     filled = {name: parts.get(name) if parts.get(name) is not None else Decimal(0) for name in PARTS}
     return PracticalScore(parts, weights, weighted_total(filled, weights), missing=missing)
-
-
-def practical_score(enrollment: Enrollment, *, closed: bool = False) -> PracticalScore:
-    """One candidate's practical score, read from the database."""
-    sitting = enrollment.sitting
-    weights = practical_weights(sitting.standard_version.rule_for(sitting.level))
-    if enrollment.practical_absent:
-        return practical_total({}, weights, absent=True)
-    typing = TypingAttempt.objects.filter(enrollment=enrollment, status="submitted").values_list("score", flat=True)
-    business = BusinessAttempt.objects.filter(enrollment=enrollment, status="submitted").values_list("score", flat=True)
-    scene = SceneRun.objects.filter(enrollment=enrollment).values_list("result", flat=True)
-    parts = {"typing": typing.first(), "business": business.first(), "scene": scene.first()}
-    return practical_total(parts, weights, closed=closed)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from certify.services.demo import DEMO_PASSWORD, demo_load
+from certify.site.demo import DEMO_PASSWORD, demo_load
 
 
 class Command(BaseCommand):
