@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from certify.permissions import IsCertAdmin
+from certify.people.permissions import IsCertAdmin
 from exams.planning.api import SittingSerializer, refused
 from exams.planning.models import Sitting
 from exams.sittings import SITTING_ACTIONS

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 
-from certify.permissions import RoleRequiredMixin, is_examiner
+from certify.people.permissions import RoleRequiredMixin, is_examiner
 from exams.planning.models import Room, RoomKind, Sitting
 from exams.planning.selectors import examiner_rooms
 from exams.practical.views import practical_room_page

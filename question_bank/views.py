@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from certify.excel import MAX_UPLOAD_BYTES
-from certify.permissions import RoleRequiredMixin
+from certify.people.permissions import RoleRequiredMixin
 from certify.standard.models import Level
 from question_bank.forms import COLUMN_FIELDS, BlueprintForm, ImportForm, ItemForm
 from question_bank.models import Blueprint, Item, ItemStatus, ItemType, KnowledgePoint

@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from certify.people.models import Candidate, Province
+from certify.people.permissions import IsCertAdmin, IsStaffMember
 from certify.people.selectors import candidate_list, may_view_personal_data
-from certify.permissions import IsCertAdmin, IsStaffMember
 from certify.validators import mask_id_number, mask_phone
 
 

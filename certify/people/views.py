@@ -7,8 +7,8 @@ from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
 from certify.people.models import Candidate, Province
+from certify.people.permissions import RoleRequiredMixin
 from certify.people.selectors import candidate_list, may_view_personal_data
-from certify.permissions import RoleRequiredMixin
 
 
 class CandidateListView(RoleRequiredMixin, TemplateView):

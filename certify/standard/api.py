@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from certify.permissions import IsCertAdmin, IsStaffMember
+from certify.people.permissions import IsCertAdmin, IsStaffMember
 from certify.standard.models import Level, LevelRule, StandardVersion
 from certify.standard.selectors import standard_current
 from certify.standard.services import RULE_FIELDS, standard_revise

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from certify.permissions import RoleRequiredMixin, is_staff_member
+from certify.people.permissions import RoleRequiredMixin, is_staff_member
 from certify.standard.forms import StandardRevisionForm
 from certify.standard.models import Level, StandardVersion
 from certify.standard.selectors import standard_current, standard_rules

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from certify.excel import MAX_UPLOAD_BYTES
 from certify.people.models import Province, User
-from certify.permissions import IsCertAdmin
+from certify.people.permissions import IsCertAdmin
 from certify.standard.models import Level
 from exams.planning.models import Room, RoomKind, Sitting
 from exams.planning.roster import roster_import

@@ -15,8 +15,8 @@ from openpyxl import Workbook
 
 from certify.excel import MAX_UPLOAD_BYTES
 from certify.people.models import Candidate
+from certify.people.permissions import RoleRequiredMixin, is_examiner
 from certify.people.selectors import may_view_personal_data
-from certify.permissions import RoleRequiredMixin, is_examiner
 from exams.planning.forms import AssignForm, EnrolForm, RoomForm, RosterForm, SittingForm
 from exams.planning.models import Enrollment, Room, RoomExaminer, Sitting
 from exams.planning.roster import COLUMNS as ROSTER_COLUMNS

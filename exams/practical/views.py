@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from certify.people.permissions import RoleRequiredMixin, is_examiner
 from certify.people.selectors import may_view_personal_data
-from certify.permissions import RoleRequiredMixin, is_examiner
 from exams.planning.models import Enrollment, Room, RoomEvent, RoomKind
 from exams.planning.selectors import examiner_rooms, room_examiners, sitting_rule
 from exams.practical.business import business_finalize_if_expired, business_start
