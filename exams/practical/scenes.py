@@ -6,22 +6,20 @@ Rules (DESIGN.md §6, issue 6):
   each, independently: nobody sees a colleague's marks for a round before they have
   submitted their own (the chief examiner sees them when a round needs review).
   A submitted mark is final for its round.
-- The result is the mean of the round's totals once at least ``practical_min_examiners``
-  (default 3) have submitted; fewer gives no result.
+- The round's result (mean, spread, fewer than three) is the pure rule
+  ``grading.scoring.scene_panel.panel_round``.
 - A panel member who scores late still scores the same round, even while it waits for the
   chief examiner: the chief decides on every mark in. After the chief has confirmed a round
   it takes no more marks.
-- If the round's totals spread (highest − lowest) by more than the level's
-  ``scene_spread_threshold`` (default 15 of 100), there is no result until the room's
-  chief examiner either confirms the marks (the mean stands) or asks for re-scoring
-  (a new round; the old marks are kept). Either way with a reason, kept for audit.
+- A round whose spread is too wide waits for the room's chief examiner, who either confirms
+  the marks (the mean stands) or asks for re-scoring (a new round; the old marks are kept).
+  Either way with a reason, kept for audit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -42,6 +40,7 @@ from exams.practical.models import (
     SceneScore,
 )
 from grading.scoring.icc import Icc, icc, icc_by_panel
+from grading.scoring.scene_panel import RoundState, panel_round
 
 MAX_COMMENT = 500
 
@@ -126,30 +125,6 @@ def clean_marks(marks, comments) -> tuple[dict[str, int], dict[str, str]]:
     return clean, notes
 
 
-@dataclass(frozen=True)
-class RoundState:
-    round: int
-    submitted: int  # scores in this round
-    minimum: int
-    spread: int | None
-    threshold: int
-    mean: Decimal | None
-    needs_review: bool
-    result: Decimal | None
-
-    @property
-    def status(self) -> str:
-        if self.result is not None:
-            return "scored"
-        if self.needs_review:
-            return "review"
-        return "scoring"
-
-
-def _mean(totals: list[int]) -> Decimal:
-    return (Decimal(sum(totals)) / len(totals)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
 def scene_round_states(runs) -> dict[int, RoundState]:
     """Each run's current round (run id → state) in three queries, whatever the number of runs.
 
@@ -174,21 +149,12 @@ def scene_round_states(runs) -> dict[int, RoundState]:
     for run in runs:
         sitting = run.enrollment.sitting
         rule = rules[(sitting.standard_version_id, sitting.level)]
-        marks = totals[run.pk]
-        enough = len(marks) >= rule.practical_min_examiners
-        spread = (max(marks) - min(marks)) if marks else None
-        mean = _mean(marks) if enough else None
-        too_wide = enough and spread > rule.scene_spread_threshold
-        reviewed = run.pk in confirmed
-        states[run.pk] = RoundState(
+        states[run.pk] = panel_round(
+            totals[run.pk],
             round=run.round,
-            submitted=len(marks),
             minimum=rule.practical_min_examiners,
-            spread=spread,
             threshold=rule.scene_spread_threshold,
-            mean=mean,
-            needs_review=too_wide and not reviewed,
-            result=mean if enough and (not too_wide or reviewed) else None,
+            confirmed=run.pk in confirmed,
         )
     return states
 
