@@ -1,14 +1,39 @@
-"""The standard's examiner rules applied to rooms (考评人员与考生的配比)."""
+"""Rules of rooms: how candidates fill them, and the standard's examiner rules
+(考评人员与考生的配比) applied to each."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from certify.standard.models import LevelRule
 from exams.planning.models import Room, RoomKind
+
+
+def room_turns(count: int, rooms: Sequence[Room], *, spread: bool) -> list[Room]:
+    """The room of each of ``count`` candidates, in seating order, never past a room's capacity.
+
+    Written rooms (``spread=False``) fill one after another in the order given; practical rooms
+    (``spread=True``) take candidates in turn, so they share the candidates evenly. Fewer than
+    ``count`` rooms come back when the seats run out.
+    """
+    turns: list[Room] = []
+    if not spread:
+        for room in rooms:
+            turns.extend([room] * min(room.capacity, count - len(turns)))
+        return turns
+    left = {room.pk: room.capacity for room in rooms}
+    index = 0
+    while len(turns) < count and any(left.values()):
+        room = rooms[index % len(rooms)]
+        index += 1
+        if left[room.pk]:
+            left[room.pk] -= 1
+            turns.append(room)
+    return turns
 
 
 @dataclass(frozen=True)

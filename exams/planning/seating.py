@@ -12,6 +12,7 @@ from collections import defaultdict
 from django.db import transaction
 
 from exams.planning.models import Enrollment, RoomKind, Sitting
+from exams.planning.rules import room_turns
 from exams.planning.selectors import active_enrollments
 
 
@@ -54,22 +55,12 @@ def seats_allocate(*, sitting: Sitting) -> int:
     # Clear first: seats and admission numbers are unique and may be reshuffled.
     sitting.enrollments.update(written_room=None, seat=None, practical_room=None, admission_no=None)
 
-    room_index, seat = 0, 0
-    practical_left = {room.pk: room.capacity for room in practical}
-    turn = 0
-    for enrollment in order:
-        if seat >= written[room_index].capacity:
-            room_index, seat = room_index + 1, 0
-        seat += 1
-        room = written[room_index]
-        enrollment.written_room, enrollment.seat = room, seat
+    seats: dict[int, int] = {}
+    written_turns = room_turns(len(order), written, spread=False)
+    practical_turns = room_turns(len(order), practical, spread=True)
+    for enrollment, room, practical_room in zip(order, written_turns, practical_turns, strict=True):
+        seats[room.pk] = seat = seats.get(room.pk, 0) + 1
+        enrollment.written_room, enrollment.seat, enrollment.practical_room = room, seat, practical_room
         enrollment.admission_no = admission_number(sitting_code=sitting.code, room_number=room.number, seat=seat)
-        for _step in range(len(practical)):
-            candidate_room = practical[turn % len(practical)]
-            turn += 1
-            if practical_left[candidate_room.pk]:
-                practical_left[candidate_room.pk] -= 1
-                enrollment.practical_room = candidate_room
-                break
     Enrollment.objects.bulk_update(order, ["written_room", "seat", "admission_no", "practical_room"], batch_size=1000)
     return len(order)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -10,7 +12,7 @@ from certify.people.models import User
 from certify.standard.models import LevelRule
 from certify.standard.selectors import standard_current
 from exams.planning.models import Enrollment, EnrollmentStatus, Room, RoomExaminer, RoomKind, Sitting
-from exams.planning.rules import RoomRule, room_rule
+from exams.planning.rules import RoomRule, room_rule, room_turns
 
 
 def sitting_rule(sitting: Sitting) -> LevelRule | None:
@@ -21,30 +23,6 @@ def sitting_rule(sitting: Sitting) -> LevelRule | None:
 
 def active_enrollments(sitting: Sitting) -> QuerySet[Enrollment]:
     return sitting.enrollments.filter(status=EnrollmentStatus.ENROLLED)
-
-
-def fill_rooms(total: int, rooms: list[Room], *, spread: bool) -> dict[int, int]:
-    """How many candidates each room gets: written rooms fill in order, practical rooms share evenly."""
-    loads = {room.pk: 0 for room in rooms}
-    if not rooms:
-        return loads
-    if spread:
-        capacity_left = {room.pk: room.capacity for room in rooms}
-        index = 0
-        for _candidate in range(total):
-            for _step in range(len(rooms)):
-                room = rooms[index % len(rooms)]
-                index += 1
-                if capacity_left[room.pk]:
-                    capacity_left[room.pk] -= 1
-                    loads[room.pk] += 1
-                    break
-        return loads
-    left = total
-    for room in rooms:
-        loads[room.pk] = min(room.capacity, left)
-        left -= loads[room.pk]
-    return loads
 
 
 def room_rules(sitting: Sitting) -> list[RoomRule]:
@@ -68,7 +46,8 @@ def room_rules(sitting: Sitting) -> list[RoomRule]:
             counts = dict(active_enrollments(sitting).values_list(field).annotate(n=Count("id")))
             loads.update({room.pk: counts.get(room.pk, 0) for room in of_kind})
         else:
-            loads.update(fill_rooms(total, of_kind, spread=spread))
+            loads.update({room.pk: 0 for room in of_kind})
+            loads.update(Counter(room.pk for room in room_turns(total, of_kind, spread=spread)))
     return [
         room_rule(
             room=room,
