@@ -6,8 +6,8 @@
   "use strict";
   var root = document.getElementById("business");
   if (!root) return;
+  var E = window.certifyExam;
   var api = root.dataset.api;
-  var csrf = (document.cookie.match(/csrftoken=([^;]+)/) || [])[1] || "";
   var $ = function (id) { return document.getElementById(id); };
   var form = $("bss-form");
   var products = {}, current = null, customer = null, verified = false, finished = root.dataset.status !== "in_progress";
@@ -54,29 +54,21 @@
   form.addEventListener("change", saveDraft);
 
   function esc(text) { var d = document.createElement("div"); d.textContent = text == null ? "" : String(text); return d.innerHTML; }
-  function call(method, path, body) {
-    return fetch(api + path, {
-      method: method, credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
-      body: body ? JSON.stringify(body) : undefined
-    }).then(function (r) { return r.json().catch(function () { return {}; }).then(function (b) { return {status: r.status, body: b}; }); });
-  }
+  function call(method, path, body) { return E.request(method, api + path, body); }
   function error(text) { var e = $("form-error"); e.textContent = text || ""; e.hidden = !text; }
-  function setState(text) { $("save-state").textContent = text; }
+  var setState = E.saveState($("save-state"));
 
   // --- the clock ---
-  var clock = $("clock");
-  var endsAt = performance.now() + Number(root.dataset.remaining) * 1000;
-  function tick() {
-    var s = Math.max(0, Math.round((endsAt - performance.now()) / 1000));
-    clock.textContent = String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(s % 60).padStart(2, "0");
-    clock.classList.toggle("last-minutes", s <= 60);
-    if (s === 0 && !finished) { resync(); }
-  }
+  var clock = E.countdown({
+    element: $("clock"),
+    remaining: root.dataset.remaining,
+    warnAt: 60,
+    onZero: function () { if (!finished) { resync(); } }
+  });
   function resync() {
     call("GET", "business/" + root.dataset.attempt + "/").then(function (res) {
       if (res.status !== 200) return;
-      endsAt = performance.now() + res.body.remaining_seconds * 1000;
+      clock.sync(res.body.remaining_seconds);
       if (res.body.status !== "in_progress") { showFinished(); }
     }).catch(function () {});
   }
@@ -84,7 +76,7 @@
     finished = true;
     $("submitted").hidden = false;
     document.querySelector(".bss").hidden = true;
-    clock.textContent = "00:00";
+    clock.stop();
   }
 
   // --- the catalogue ---
@@ -344,8 +336,7 @@
 
   if (!finished) {
     openTask(nextOpenTask() || tabs[0].dataset.taskTab);
-    tick();
-    setInterval(tick, 1000);
+    clock.start();
     setInterval(resync, 15000);
-  } else { clock.textContent = "00:00"; }
+  } else { clock.stop(); }
 })();
