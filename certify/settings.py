@@ -220,7 +220,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ItemStatusEnum": "question_bank.models.ItemStatus",
         "SittingStatusEnum": "exams.planning.models.SittingStatus",
-        "AssemblyStatusEnum": "exams.planning.models.AssemblyStatus",
+        "AssemblyStatusEnum": "exams.papers.models.AssemblyStatus",
     },
 }
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from exams.papers.models import Paper
+from exams.papers.models import Assembly, Paper
 from exams.planning.models import Enrollment, Room, RoomExaminer, Sitting
 from exams.practical.models import (
     BusinessAttempt,
@@ -21,14 +21,21 @@ class RoomInline(admin.TabularInline):
     extra = 0
 
 
+class AssemblyInline(admin.StackedInline):
+    model = Assembly
+    extra = 0
+    can_delete = False
+    readonly_fields = ["blueprint", "item_pool", "seed", "status", "total", "done", "error", "report"]
+
+
 @admin.register(Sitting)
 class SittingAdmin(admin.ModelAdmin):
     """Raw data; plan sittings on their own pages, where the rules are checked."""
 
-    list_display = ["code", "name", "level", "status", "written_start", "assembly_status"]
+    list_display = ["code", "name", "level", "status", "written_start"]
     list_filter = ["status", "level"]
-    readonly_fields = ["standard_version", "blueprint", "item_pool", "assembly_seed", "assembly_report"]
-    inlines = [RoomInline]
+    readonly_fields = ["standard_version"]
+    inlines = [AssemblyInline, RoomInline]
 
 
 @admin.register(RoomExaminer)

@@ -5,9 +5,8 @@ Import them from where they live (``exams.planning.models``, ``exams.papers.mode
 finds every model of the app.
 """
 
-from exams.papers.models import Paper, PaperItem
+from exams.papers.models import Assembly, AssemblyStatus, Paper, PaperItem
 from exams.planning.models import (
-    AssemblyStatus,
     Enrollment,
     EnrollmentStatus,
     Room,
@@ -34,6 +33,7 @@ from exams.written.models import Answer, Attempt, RoomPause
 
 __all__ = [
     "Answer",
+    "Assembly",
     "AssemblyStatus",
     "Attempt",
     "BusinessAttempt",

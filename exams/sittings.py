@@ -8,7 +8,6 @@ draft → enrolling (``exams.planning.services.sitting_open_enrolment``) → sch
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,13 +19,11 @@ from django.utils.translation import gettext_lazy
 from certify.jobs import enqueue_on_commit
 from certify.people.models import User
 from certify.standard.selectors import standard_current
-from exams.papers.services import blueprint_snapshot, eligible_pool_rows
-from exams.planning.models import AssemblyStatus, Sitting, SittingStatus
+from exams.papers.models import Assembly, AssemblyStatus
+from exams.papers.services import assembly_prepare
+from exams.planning.models import Sitting, SittingStatus
 from exams.planning.seating import seats_allocate
-from exams.planning.selectors import active_enrollments
 from exams.planning.services import schedule_problems, sitting_open_enrolment
-from question_bank.models import Blueprint
-from question_bank.services.items import item_versions_mark_used
 
 
 @transaction.atomic
@@ -41,19 +38,10 @@ def sitting_schedule(*, sitting: Sitting, by: User | None, seed: int | None = No
     if problems:
         raise ValidationError(problems)
     seats_allocate(sitting=sitting)
-    blueprint = Blueprint.objects.get(level=sitting.level)
     sitting.standard_version = standard_current()
-    sitting.blueprint = blueprint_snapshot(blueprint)
-    sitting.item_pool = eligible_pool_rows(sitting.blueprint)
-    # From now on these versions are the sitting's: editing an item writes a new version.
-    item_versions_mark_used(version_ids=[row[0] for row in sitting.item_pool])
-    sitting.assembly_seed = seed if seed is not None else secrets.randbits(62)
-    sitting.assembly_status = AssemblyStatus.RUNNING
-    sitting.assembly_total = active_enrollments(sitting).count()
-    sitting.assembly_done = 0
-    sitting.assembly_error = ""
     sitting.status = SittingStatus.SCHEDULED
-    sitting.save()
+    sitting.save(update_fields=["standard_version", "status"])
+    assembly_prepare(sitting=sitting, seed=seed)
     enqueue_on_commit("exams.tasks.assemble_papers", sitting.pk)
     return sitting
 
@@ -65,9 +53,11 @@ def sitting_start(*, sitting: Sitting, by: User | None = None) -> Sitting:
     problems = []
     if sitting.status != SittingStatus.SCHEDULED:
         problems.append(_("只有已排考的考试批次可以开考"))
-    if sitting.assembly_status != AssemblyStatus.DONE:
+    assembly = Assembly.objects.filter(sitting=sitting).first()
+    if assembly is None or assembly.status != AssemblyStatus.DONE:
         problems.append(
-            _("试卷尚未组完：%(done)s / %(total)s") % {"done": sitting.assembly_done, "total": sitting.assembly_total}
+            _("试卷尚未组完：%(done)s / %(total)s")
+            % {"done": assembly.done if assembly else 0, "total": assembly.total if assembly else 0}
         )
     if problems:
         raise ValidationError(problems)

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from exams import api, views
+from exams.papers import urls as papers
 from exams.planning import urls as planning
 from exams.practical import urls as practical
 from exams.written import urls as written
@@ -29,6 +30,15 @@ urlpatterns = [
     *written.urlpatterns,
     *practical.urlpatterns,
     path(
-        "api/", include([*planning.api_urlpatterns, *sitting_api, *written.api_urlpatterns, *practical.api_urlpatterns])
+        "api/",
+        include(
+            [
+                *planning.api_urlpatterns,
+                *sitting_api,
+                *papers.api_urlpatterns,
+                *written.api_urlpatterns,
+                *practical.api_urlpatterns,
+            ]
+        ),
     ),
 ]

@@ -147,9 +147,9 @@ def test_objective_items_are_graded_strictly_by_default(enrollment):
 
 
 def test_partial_credit_gives_half_for_a_subset_without_wrong_options(enrollment):
-    sitting = enrollment.sitting
-    sitting.blueprint["multiple_policy"] = "partial"
-    sitting.save(update_fields=["blueprint"])
+    assembly = enrollment.sitting.assembly
+    assembly.blueprint["multiple_policy"] = "partial"
+    assembly.save(update_fields=["blueprint"])
     attempt, now = start(enrollment)
     multiple = next(
         i

@@ -1,7 +1,7 @@
 """The certification standard (认证标准) as versioned data.
 
 A ``StandardVersion`` is immutable once written: revising the rules writes a
-new version (see ``certify.services.standard``), and a sitting keeps a foreign
+new version (see ``certify.standard.services``), and a sitting keeps a foreign
 key to the version it was scheduled with. The current version is the one with
 the highest number.
 """

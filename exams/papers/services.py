@@ -1,8 +1,10 @@
-"""Writing a sitting's papers: the background job started by scheduling."""
+"""A sitting's papers: freezing the recipe when it is scheduled, the background job that writes
+every paper, and the rebuild of one paper for an audit."""
 
 from __future__ import annotations
 
 import json
+import secrets
 import time
 
 from django.db import IntegrityError, connection, transaction
@@ -10,11 +12,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from exams.papers.assembly import BuiltPaper, build_all, build_paper, exposure_report, pools_from_rows
-from exams.papers.models import Paper, PaperItem
-from exams.planning.models import AssemblyStatus, Enrollment, Sitting
+from exams.papers.models import Assembly, AssemblyStatus, Paper, PaperItem
+from exams.planning.models import Enrollment, Sitting
 from exams.planning.selectors import active_enrollments
 from question_bank.models import Blueprint, ItemStatus, ItemVersion
 from question_bank.services.blueprints import BLUEPRINT_FIELDS
+from question_bank.services.items import item_versions_mark_used
 
 BATCH = 1000
 
@@ -44,9 +47,32 @@ def eligible_pool_rows(blueprint: dict) -> list[list]:
     return [[pk, t, code, d, len(options)] for pk, t, code, d, options in rows]
 
 
-def sitting_pools(sitting: Sitting):
+def assembly_prepare(*, sitting: Sitting, seed: int | None = None) -> Assembly:
+    """Freeze the sitting's recipe (the level's blueprint, the item pool, a seed) and mark the
+    assembly running; the caller queues the job. The pool's item versions become the sitting's:
+    editing one of them from now on writes a new version."""
+    blueprint = blueprint_snapshot(Blueprint.objects.get(level=sitting.level))
+    pool = eligible_pool_rows(blueprint)
+    item_versions_mark_used(version_ids=[row[0] for row in pool])
+    assembly, _created = Assembly.objects.update_or_create(
+        sitting=sitting,
+        defaults={
+            "blueprint": blueprint,
+            "item_pool": pool,
+            "seed": seed if seed is not None else secrets.randbits(62),
+            "status": AssemblyStatus.RUNNING,
+            "total": active_enrollments(sitting).count(),
+            "done": 0,
+            "error": "",
+            "report": {},
+        },
+    )
+    return assembly
+
+
+def assembly_pools(assembly: Assembly):
     """The pools of the frozen blueprint over the item pool frozen at scheduling."""
-    return pools_from_rows(sitting.blueprint, [tuple(row) for row in sitting.item_pool])
+    return pools_from_rows(assembly.blueprint, [tuple(row) for row in assembly.item_pool])
 
 
 def paper_order(sitting: Sitting) -> list[Enrollment]:
@@ -91,7 +117,7 @@ def _write_batch(sitting: Sitting, batch: list[tuple[Enrollment, BuiltPaper]]) -
                 ],
                 batch_size=2000,
             )
-        Sitting.objects.filter(pk=sitting.pk).update(assembly_done=F("assembly_done") + len(batch))
+        Assembly.objects.filter(sitting=sitting).update(done=F("done") + len(batch))
     return len(batch)
 
 
@@ -102,14 +128,14 @@ def papers_assemble(*, sitting_id: int) -> dict:
     a second click) rebuilds the same papers and writes only the missing ones.
     """
     started = time.monotonic()
-    sitting = Sitting.objects.select_related("province").get(pk=sitting_id)
-    if sitting.blueprint is None or sitting.assembly_seed is None or sitting.item_pool is None:
+    assembly = Assembly.objects.select_related("sitting").filter(sitting_id=sitting_id).first()
+    if assembly is None:
         raise ValueError(f"sitting {sitting_id} is not scheduled")
-    blueprint = sitting.blueprint
-    pools = sitting_pools(sitting)
+    sitting, blueprint = assembly.sitting, assembly.blueprint
+    pools = assembly_pools(assembly)
     enrollments = paper_order(sitting)
     built = build_all(
-        seed=sitting.assembly_seed,
+        seed=assembly.seed,
         count=len(enrollments),
         pools=pools,
         target=float(blueprint["target_difficulty"]),
@@ -118,8 +144,8 @@ def papers_assemble(*, sitting_id: int) -> dict:
     built_seconds = time.monotonic() - started
     existing = set(Paper.objects.filter(enrollment__sitting=sitting).values_list("enrollment_id", flat=True))
     missing = [(e, p) for e, p in zip(enrollments, built, strict=True) if e.pk not in existing]
-    Sitting.objects.filter(pk=sitting.pk).update(
-        assembly_status=AssemblyStatus.RUNNING, assembly_total=len(enrollments), assembly_done=len(existing)
+    Assembly.objects.filter(pk=assembly.pk).update(
+        status=AssemblyStatus.RUNNING, total=len(enrollments), done=len(existing)
     )
     for start in range(0, len(missing), BATCH):
         batch = missing[start : start + BATCH]
@@ -139,28 +165,28 @@ def papers_assemble(*, sitting_id: int) -> dict:
             "finished_at": timezone.now().isoformat(),
         }
     )
-    Sitting.objects.filter(pk=sitting.pk).update(
-        assembly_status=AssemblyStatus.DONE,
-        assembly_done=Paper.objects.filter(enrollment__sitting=sitting).count(),
-        assembly_report=report,
-        assembly_error="",
+    Assembly.objects.filter(pk=assembly.pk).update(
+        status=AssemblyStatus.DONE,
+        done=Paper.objects.filter(enrollment__sitting=sitting).count(),
+        report=report,
+        error="",
     )
     return report
 
 
 def papers_assembly_failed(*, sitting_id: int, error: str) -> None:
-    Sitting.objects.filter(pk=sitting_id).update(assembly_status=AssemblyStatus.FAILED, assembly_error=error[:2000])
+    Assembly.objects.filter(sitting_id=sitting_id).update(status=AssemblyStatus.FAILED, error=error[:2000])
 
 
 def paper_rebuild(*, paper: Paper) -> BuiltPaper:
-    """Rebuild one paper from the sitting's seed and the paper's salt, for an audit."""
-    sitting = paper.enrollment.sitting
-    blueprint = sitting.blueprint
+    """Rebuild one paper from the sitting's assembly and the paper's index and salt, for an audit."""
+    assembly = Assembly.objects.get(sitting_id=paper.enrollment.sitting_id)
+    blueprint = assembly.blueprint
     return build_paper(
-        seed=sitting.assembly_seed,
+        seed=assembly.seed,
         index=paper.index,
         salt=paper.salt,
-        pools=sitting_pools(sitting),
+        pools=assembly_pools(assembly),
         target=float(blueprint["target_difficulty"]),
         tolerance=float(blueprint["difficulty_tolerance"]),
     )

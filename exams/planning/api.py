@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -25,6 +24,10 @@ from exams.planning.services import examiner_assign, room_add, schedule_problems
 class SittingSerializer(serializers.ModelSerializer):
     level_name = serializers.CharField(source="get_level_display", read_only=True)
     status_name = serializers.CharField(source="get_status_display", read_only=True)
+    # The paper assembly's progress (exams.papers.Assembly), "idle" until the sitting is scheduled.
+    assembly_status = serializers.SerializerMethodField()
+    assembly_done = serializers.SerializerMethodField()
+    assembly_total = serializers.SerializerMethodField()
 
     class Meta:
         model = Sitting
@@ -45,6 +48,18 @@ class SittingSerializer(serializers.ModelSerializer):
             "assembly_done",
             "assembly_total",
         ]
+
+    def get_assembly_status(self, sitting) -> str:
+        assembly = getattr(sitting, "assembly", None)
+        return assembly.status if assembly else "idle"
+
+    def get_assembly_done(self, sitting) -> int:
+        assembly = getattr(sitting, "assembly", None)
+        return assembly.done if assembly else 0
+
+    def get_assembly_total(self, sitting) -> int:
+        assembly = getattr(sitting, "assembly", None)
+        return assembly.total if assembly else 0
 
 
 class SittingInputSerializer(serializers.Serializer):
@@ -97,9 +112,14 @@ class SittingDetailApi(APIView):
     class SittingDetailSerializer(SittingSerializer):
         rooms = serializers.SerializerMethodField()
         schedule_problems = serializers.SerializerMethodField()
+        assembly_report = serializers.SerializerMethodField()
 
         class Meta(SittingSerializer.Meta):
             fields = [*SittingSerializer.Meta.fields, "rooms", "schedule_problems", "assembly_report"]
+
+        def get_assembly_report(self, sitting) -> dict:
+            assembly = getattr(sitting, "assembly", None)
+            return assembly.report if assembly else {}
 
         def get_rooms(self, sitting) -> list[dict]:
             return RoomRuleSerializer(room_rules(sitting), many=True).data
@@ -110,42 +130,6 @@ class SittingDetailApi(APIView):
     @extend_schema(responses=SittingDetailSerializer, summary="考试批次详情（含各考场考评员配比检查）")
     def get(self, request, pk: int):
         return Response(self.SittingDetailSerializer(get_object_or_404(Sitting, pk=pk)).data)
-
-
-class ProgressApi(APIView):
-    permission_classes = [IsCertAdmin]
-
-    class ProgressSerializer(serializers.Serializer):
-        status = serializers.CharField()
-        status_display = serializers.CharField()
-        done = serializers.IntegerField()
-        total = serializers.IntegerField()
-        report = serializers.DictField()
-        report_text = serializers.CharField()
-
-    @extend_schema(responses=ProgressSerializer, summary="组卷进度")
-    def get(self, request, pk: int):
-        sitting = get_object_or_404(Sitting, pk=pk)
-        report = sitting.assembly_report or {}
-        text = ""
-        if report.get("papers"):
-            text = _("共 %(n)s 份试卷；单题最多出现在 %(e)s 份试卷中；平均难度 %(lo)s–%(hi)s；相同试卷 %(d)s 对。") % {
-                "n": report["papers"],
-                "e": report["max_exposure"],
-                "lo": report["mean_difficulty_min"],
-                "hi": report["mean_difficulty_max"],
-                "d": report["identical_pairs"],
-            }
-        return Response(
-            {
-                "status": sitting.assembly_status,
-                "status_display": sitting.get_assembly_status_display(),
-                "done": sitting.assembly_done,
-                "total": sitting.assembly_total,
-                "report": report,
-                "report_text": text,
-            }
-        )
 
 
 class RoomAddApi(APIView):

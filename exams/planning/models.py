@@ -21,13 +21,6 @@ class SittingStatus(models.TextChoices):
     CLOSED = "closed", _("已结束")
 
 
-class AssemblyStatus(models.TextChoices):
-    IDLE = "idle", _("未开始")
-    RUNNING = "running", _("组卷中")
-    DONE = "done", _("已完成")
-    FAILED = "failed", _("失败")
-
-
 class Sitting(models.Model):
     code = models.CharField(_("批次编号"), max_length=5, unique=True, help_text=_("5 位数字：年份后两位 + 3 位序号"))
     name = models.CharField(_("名称"), max_length=100)
@@ -38,7 +31,8 @@ class Sitting(models.Model):
     written_end = models.DateTimeField(_("笔试结束"))
     practical_start = models.DateTimeField(_("实操开始"))
     practical_end = models.DateTimeField(_("实操结束"))
-    # Frozen when scheduled: the rules and the blueprint the papers are built from.
+    # Frozen when scheduled: the rules the sitting is held and scored under. The blueprint, the
+    # item pool and the seed its papers are built from are its ``assembly`` (exams.papers.Assembly).
     standard_version = models.ForeignKey(
         StandardVersion,
         on_delete=models.PROTECT,
@@ -47,17 +41,6 @@ class Sitting(models.Model):
         related_name="+",
         verbose_name=_("认证标准版本"),
     )
-    blueprint = models.JSONField(_("组卷规则（排考时冻结）"), null=True, blank=True)
-    # [version id, type, section code, difficulty, option count] of every item the papers may use.
-    item_pool = models.JSONField(_("可用题目（排考时冻结）"), null=True, blank=True)
-    assembly_seed = models.BigIntegerField(_("组卷随机种子"), null=True, blank=True)
-    assembly_status = models.CharField(
-        _("组卷状态"), max_length=10, choices=AssemblyStatus.choices, default=AssemblyStatus.IDLE
-    )
-    assembly_total = models.PositiveIntegerField(_("应组试卷数"), default=0)
-    assembly_done = models.PositiveIntegerField(_("已组试卷数"), default=0)
-    assembly_error = models.TextField(_("组卷错误"), blank=True)
-    assembly_report = models.JSONField(_("组卷统计"), default=dict, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -74,9 +57,6 @@ class Sitting(models.Model):
             models.CheckConstraint(condition=Q(written_end__gt=F("written_start")), name="sitting_written_window"),
             models.CheckConstraint(
                 condition=Q(practical_end__gt=F("practical_start")), name="sitting_practical_window"
-            ),
-            models.CheckConstraint(
-                condition=Q(assembly_done__lte=F("assembly_total")), name="sitting_assembly_progress"
             ),
         ]
 

@@ -20,7 +20,6 @@ urlpatterns = [
 api_urlpatterns = [
     path("sittings/", api.SittingListApi.as_view(), name="api-sittings"),
     path("sittings/<int:pk>/", api.SittingDetailApi.as_view(), name="api-sitting"),
-    path("sittings/<int:pk>/progress/", api.ProgressApi.as_view(), name="api-sitting-progress"),
     path("sittings/<int:pk>/rooms/", api.RoomAddApi.as_view(), name="api-sitting-rooms"),
     path("sittings/<int:pk>/rooms/<int:room_id>/examiners/", api.AssignApi.as_view(), name="api-room-examiners"),
     path("sittings/<int:pk>/roster/", api.RosterApi.as_view(), name="api-sitting-roster"),

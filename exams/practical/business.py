@@ -2,7 +2,7 @@
 
 The part starts inside the practical window; deadline = start + the level's
 ``business_minutes``. Each task's order is submitted once and checked at once
-(:func:`grading.business.check_order`); the part's score is the mean over its
+(:func:`grading.scoring.business.check_order`); the part's score is the mean over its
 tasks, an unsubmitted task counting 0. It is submitted when the last task is, or at
 the deadline (by the sweep or the next request).
 """

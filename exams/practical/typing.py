@@ -4,7 +4,7 @@ The candidate starts it inside the practical window; deadline = start + the leve
 ``typing_minutes`` (never past the window's end). The typed text is saved whole with a
 sequence number (an older save never overwrites a newer one) up to the deadline plus
 the save grace; after that the test is submitted and scored with the time used
-(:func:`grading.typing.score_typing`). Submission is idempotent and locked.
+(:func:`grading.scoring.typing.score_typing`). Submission is idempotent and locked.
 """
 
 from __future__ import annotations

@@ -40,8 +40,8 @@ from exams.clock import (
     remaining_seconds,
     window_state,
 )
-from exams.papers.models import PaperItem
-from exams.planning.models import Enrollment, EnrollmentStatus, Sitting, SittingStatus
+from exams.papers.models import Assembly, PaperItem
+from exams.planning.models import Enrollment, EnrollmentStatus, SittingStatus
 from exams.planning.selectors import enrollment_lock_own
 from exams.written.models import Answer, Attempt, AttemptStatus, RoomPause
 from grading.scoring.objective import grade_response
@@ -270,8 +270,10 @@ def _submit_locked(attempts: list[Attempt], *, by: str, now: datetime) -> None:
         return
     sittings = {a.enrollment.sitting_id for a in attempts}
     partial_credit = {
-        pk: (blueprint or {}).get("multiple_policy", MultiplePolicy.STRICT) == MultiplePolicy.PARTIAL
-        for pk, blueprint in Sitting.objects.filter(pk__in=sittings).values_list("pk", "blueprint")
+        sitting_id: blueprint.get("multiple_policy", MultiplePolicy.STRICT) == MultiplePolicy.PARTIAL
+        for sitting_id, blueprint in Assembly.objects.filter(sitting__in=sittings).values_list(
+            "sitting_id", "blueprint"
+        )
     }
     items: dict[int, list[tuple]] = {}
     rows = PaperItem.objects.filter(paper_id__in={a.paper_id for a in attempts}).values_list(
@@ -284,7 +286,7 @@ def _submit_locked(attempts: list[Attempt], *, by: str, now: datetime) -> None:
     for attempt_id, position, response in answer_rows:
         responses.setdefault(attempt_id, {})[position] = response
     for attempt in attempts:
-        partial = partial_credit[attempt.enrollment.sitting_id]
+        partial = partial_credit.get(attempt.enrollment.sitting_id, False)
         given = responses.get(attempt.pk, {})
         attempt.objective_score = sum(
             grade_response(kind, key, order, points, given.get(position), partial=partial) or Decimal(0)
