@@ -1,9 +1,8 @@
 """The written exam in progress: starting, saving answers, submitting and grading.
 
-Time contract: the server's clock is the only one. ``deadline`` = start +
-duration, never past the window's end, plus extra time. A save is accepted up to
-``deadline + SAVE_GRACE`` (requests already in flight when time ran out); after
-that it is refused and the attempt is submitted. Every function that touches an
+Time contract (the rules themselves are ``exams/clock.py``): the server's clock is the only
+one; a save is accepted up to the deadline plus the grace, after that it is refused and the
+attempt is submitted, dated at its deadline. Every function that touches an
 attempt first finalises it if its time is over, so correctness never waits for a
 task or a sweep; those only make it happen sooner.
 
