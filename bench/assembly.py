@@ -66,11 +66,12 @@ def prepare(args, *, written_start=None):
 
     from django.contrib.auth.hashers import make_password
 
-    from certify.models import Branch, Candidate, Hall, Province, Role, User
-    from certify.services.standard import standard_load_defaults
+    from certify.people.models import Branch, Candidate, Hall, Province, Role, User
+    from certify.standard.services import standard_load_defaults
     from certify.validators import id_number_check_char
-    from exams.models import Enrollment, Room, RoomExaminer
-    from exams.services import sittings as sitting_services
+    from exams import sittings
+    from exams.planning import services as planning_services
+    from exams.planning.models import Enrollment, Room, RoomExaminer
     from question_bank.services.blueprints import blueprints_load_defaults
     from question_bank.services.items import bank_load_shipped
 
@@ -111,7 +112,7 @@ def prepare(args, *, written_start=None):
 
     shanghai = ZoneInfo("Asia/Shanghai")
     start = written_start or datetime(2027, 3, 1, 9, 0, tzinfo=shanghai)
-    sitting = sitting_services.sitting_create(
+    sitting = planning_services.sitting_create(
         name="压测批次",
         level=args.level,
         province=province,
@@ -121,7 +122,7 @@ def prepare(args, *, written_start=None):
         practical_end=start + timedelta(hours=8),
         by=None,
     )
-    sitting = sitting_services.sitting_open_enrolment(sitting=sitting)
+    sitting = planning_services.sitting_open_enrolment(sitting=sitting)
     Enrollment.objects.bulk_create(
         [Enrollment(sitting=sitting, candidate=c) for c in Candidate.objects.all()], batch_size=2000
     )
@@ -155,8 +156,8 @@ def prepare(args, *, written_start=None):
         batch_size=2000,
     )
     schedule_started = time.monotonic()
-    with mock.patch.object(sitting_services, "assemble_papers"):  # time the assembly on its own below
-        sitting = sitting_services.sitting_schedule(sitting=sitting, by=None, seed=args.seed)
+    with mock.patch.object(sittings, "enqueue_on_commit"):  # time the assembly on its own below
+        sitting = sittings.sitting_schedule(sitting=sitting, by=None, seed=args.seed)
     schedule_seconds = time.monotonic() - schedule_started
     setup_seconds = time.monotonic() - setup_started
     return sitting, bank_items, setup_seconds, schedule_seconds
@@ -165,14 +166,15 @@ def prepare(args, *, written_start=None):
 def run(args) -> dict:
     from django.db import connection
 
-    from exams.models import Paper, PaperItem
-    from exams.services.papers import papers_assemble
+    from exams.papers.models import Paper, PaperItem
+    from exams.papers.services import papers_assemble
 
     sitting, bank_items, setup_seconds, schedule_seconds = prepare(args)
     n = args.candidates
     started = time.monotonic()
     report = papers_assemble(sitting_id=sitting.pk)
     seconds = time.monotonic() - started
+    blueprint = sitting.assembly.blueprint
 
     papers = Paper.objects.filter(enrollment__sitting=sitting)
     distinct_fingerprints = papers.values("fingerprint").distinct().count()
@@ -198,7 +200,7 @@ def run(args) -> dict:
         "papers_written": papers.count(),
         "paper_items_written": PaperItem.objects.filter(paper__enrollment__sitting=sitting).count(),
         "mean_difficulty_spread": [report["mean_difficulty_min"], report["mean_difficulty_max"]],
-        "target_difficulty": f"{sitting.blueprint['target_difficulty']} ± {sitting.blueprint['difficulty_tolerance']}",
+        "target_difficulty": f"{blueprint['target_difficulty']} ± {blueprint['difficulty_tolerance']}",
         "max_item_exposure": report["max_exposure"],
         "max_item_exposure_rate": report["max_exposure_rate"],
         "items_used": report["items_used"],

@@ -114,9 +114,9 @@ def setup(args) -> tuple[dict[int, str], list[int]]:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from exams.models import Enrollment
-    from exams.services.papers import papers_assemble
-    from exams.services.sittings import sitting_start
+    from exams.papers.services import papers_assemble
+    from exams.planning.models import Enrollment
+    from exams.sittings import sitting_start
 
     sitting, *_ = prepare(args, written_start=timezone.now() - timedelta(minutes=5))
     papers_assemble(sitting_id=sitting.pk)
@@ -216,7 +216,7 @@ async def run_candidates(args, session, base: str, tokens: dict[int, str], enrol
     from asgiref.sync import sync_to_async
     from django.utils import timezone
 
-    from exams.models import Answer, Attempt
+    from exams.written.models import Answer, Attempt
 
     start_latency: list[float] = []
     save_latency: list[float] = []

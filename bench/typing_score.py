@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grading.typing import normalize, score_typing  # noqa: E402
+from grading.scoring.typing import normalize, score_typing  # noqa: E402
 
 
 def damaged(text: str, share: float, rng: random.Random) -> str:

@@ -3,9 +3,12 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from certify.models import Branch, Candidate, Hall, Heartbeat, LevelRule, Province, StandardVersion, User
-from certify.selectors import may_view_personal_data, standard_current
-from certify.services.standard import RULE_FIELDS, level_rule_errors, standard_revise
+from certify.heartbeat import Heartbeat
+from certify.people.models import Branch, Candidate, Hall, Province, User
+from certify.people.selectors import may_view_personal_data
+from certify.standard.models import LevelRule, StandardVersion
+from certify.standard.selectors import standard_current
+from certify.standard.services import RULE_FIELDS, level_rule_errors, standard_revise
 from certify.validators import mask_id_number, mask_phone
 
 

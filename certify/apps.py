@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _sync_role_groups(sender, **kwargs) -> None:
-    from certify.services.users import role_groups_sync
+    from certify.people.services import role_groups_sync
 
     role_groups_sync()
 

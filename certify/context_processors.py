@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from certify.permissions import is_cert_admin, is_staff_member
+from certify.people.permissions import is_cert_admin, is_staff_member
 
 
 def navigation(request) -> dict:

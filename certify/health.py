@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from certify.models import Heartbeat
+from certify.heartbeat import Heartbeat
 
 CHECK_TIMEOUT_SECONDS = 2
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "certify",
+    "certify.site",
     "question_bank",
     "exams",
     "grading",
@@ -67,12 +68,20 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "certify.urls"
+
+# The apps are grouped into packages by concept (certify/people, exams/written, …). A package
+# keeps its templates and static files beside its code: ``<app>/<package>/templates/`` and
+# ``<app>/<package>/static/``, found here, namespaced by the package's name inside.
+CONCEPT_APPS = ("certify", "question_bank", "exams", "grading")
+CONCEPT_TEMPLATE_DIRS = sorted(path for app in CONCEPT_APPS for path in BASE_DIR.glob(f"{app}/*/templates"))
+STATICFILES_DIRS = sorted(path for app in CONCEPT_APPS for path in BASE_DIR.glob(f"{app}/*/static"))
 WSGI_APPLICATION = "certify.wsgi.application"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Each concept package keeps its templates beside its code (e.g. exams/written/templates/).
+        "DIRS": CONCEPT_TEMPLATE_DIRS,
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -155,7 +164,7 @@ CERTIFY_SAVE_GRACE_SECONDS = env_int("CERTIFY_SAVE_GRACE_SECONDS", 10, minimum=0
 AUTH_USER_MODEL = "certify.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "certify.backends.FirstLoginBackend",
+    "certify.people.backends.FirstLoginBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -210,8 +219,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ItemStatusEnum": "question_bank.models.ItemStatus",
-        "SittingStatusEnum": "exams.models.SittingStatus",
-        "AssemblyStatusEnum": "exams.models.AssemblyStatus",
+        "SittingStatusEnum": "exams.planning.models.SittingStatus",
+        "AssemblyStatusEnum": "exams.papers.models.AssemblyStatus",
     },
 }
 

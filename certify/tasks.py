@@ -5,7 +5,7 @@ import socket
 
 from celery import shared_task
 
-from certify.services.system import heartbeat_record
+from certify.heartbeat import heartbeat_record
 
 
 @shared_task(name="certify.tasks.record_heartbeat", acks_late=True)

@@ -1,26 +1,27 @@
+"""The project's URLs. Each app (and each concept package in it) lists its own pages and API;
+apps above the base are included by name, so this module imports none of them."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from certify import views
 from certify.health import healthz
+from certify.people import urls as people
+from certify.standard import urls as standard
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", include("certify.site.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("standard/", views.StandardView.as_view(), name="standard"),
-    path("candidates/", views.CandidateListView.as_view(), name="candidates"),
-    path("organisation/", views.OrganisationView.as_view(), name="organisation"),
-    path("me/", views.MyProfileView.as_view(), name="my-profile"),
+    *standard.urlpatterns,
+    *people.urlpatterns,
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("bank/", include("question_bank.urls")),
-    path("", include("exams.urls")),
-    path("api/", include("exams.api.urls")),
     path("api/bank/", include("question_bank.api.urls")),
-    path("api/", include("certify.api.urls")),
+    path("", include("exams.urls")),
+    path("api/", include([*standard.api_urlpatterns, *people.api_urlpatterns])),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,20 +1,17 @@
 from django.contrib import admin
 
-from exams.models import (
+from exams.papers.models import Assembly, Paper
+from exams.planning.models import Enrollment, Room, RoomExaminer, Sitting
+from exams.practical.models import (
     BusinessAttempt,
     BusinessTask,
-    Enrollment,
-    Paper,
     Passage,
     Product,
-    Room,
-    RoomExaminer,
     Scenario,
     Scene,
     SceneReview,
     SceneRun,
     SceneScore,
-    Sitting,
     TypingAttempt,
 )
 
@@ -24,14 +21,21 @@ class RoomInline(admin.TabularInline):
     extra = 0
 
 
+class AssemblyInline(admin.StackedInline):
+    model = Assembly
+    extra = 0
+    can_delete = False
+    readonly_fields = ["blueprint", "item_pool", "seed", "status", "total", "done", "error", "report"]
+
+
 @admin.register(Sitting)
 class SittingAdmin(admin.ModelAdmin):
     """Raw data; plan sittings on their own pages, where the rules are checked."""
 
-    list_display = ["code", "name", "level", "status", "written_start", "assembly_status"]
+    list_display = ["code", "name", "level", "status", "written_start"]
     list_filter = ["status", "level"]
-    readonly_fields = ["standard_version", "blueprint", "item_pool", "assembly_seed", "assembly_report"]
-    inlines = [RoomInline]
+    readonly_fields = ["standard_version"]
+    inlines = [AssemblyInline, RoomInline]
 
 
 @admin.register(RoomExaminer)

@@ -1,7 +1,14 @@
+"""Background tasks of the exams app. A task takes ids, calls a service and holds no logic; services
+never import this module (they enqueue by name through ``certify.jobs``)."""
+
 from celery import shared_task
 from django.utils import timezone
 
-from exams.services.papers import papers_assemble, papers_assembly_failed
+from exams.papers.services import papers_assemble, papers_assembly_failed
+from exams.practical.business import business_finalize_expired
+from exams.practical.typing import typing_finalize_expired
+from exams.written.models import Attempt, AttemptStatus
+from exams.written.services import attempts_finalize_expired, is_expired
 
 
 @shared_task(name="exams.tasks.assemble_papers", acks_late=True, bind=True, max_retries=3)
@@ -21,9 +28,6 @@ def finalize_attempt(attempt_id: int) -> bool:
     A whole room usually reaches its deadline in the same minute: the first of these
     tasks grades every expired attempt in batches, and the rest find theirs done.
     """
-    from exams.models import Attempt, AttemptStatus
-    from exams.services.attempts import attempts_finalize_expired, is_expired
-
     attempt = Attempt.objects.select_related("enrollment").filter(pk=attempt_id).first()
     if attempt is None or attempt.status == AttemptStatus.SUBMITTED:
         return attempt is not None
@@ -36,8 +40,5 @@ def finalize_attempt(attempt_id: int) -> bool:
 def finalize_expired_attempts() -> int:
     """The periodic sweep (beat): submit and grade every written paper, typing test and
     business-entry part whose time is over."""
-    from exams.services.attempts import attempts_finalize_expired
-    from exams.services.business import business_finalize_expired
-    from exams.services.typing import typing_finalize_expired
 
     return attempts_finalize_expired() + typing_finalize_expired() + business_finalize_expired()

@@ -1,28 +1,44 @@
-from django.urls import path
+"""The exams app's pages and API, gathered from its packages."""
 
-from exams import practical_views, views
+from django.urls import include, path
+
+from exams import api, views
+from exams.papers import urls as papers
+from exams.planning import urls as planning
+from exams.practical import urls as practical
+from exams.written import urls as written
+
+# One endpoint per step of the status flow (exams.sittings.SITTING_ACTIONS).
+sitting_api = [
+    path(
+        "sittings/<int:pk>/open-enrolment/",
+        api.SittingTransitionApi.as_view(action_name="open"),
+        name="api-sitting-open",
+    ),
+    path(
+        "sittings/<int:pk>/schedule/",
+        api.SittingTransitionApi.as_view(action_name="schedule"),
+        name="api-sitting-schedule",
+    ),
+    path("sittings/<int:pk>/start/", api.SittingTransitionApi.as_view(action_name="start"), name="api-sitting-start"),
+]
 
 urlpatterns = [
-    path("sittings/", views.SittingListView.as_view(), name="sittings"),
-    path("sittings/roster-template.xlsx", views.RosterTemplateView.as_view(), name="roster-template"),
-    path("sittings/<int:pk>/", views.SittingDetailView.as_view(), name="sitting"),
+    *planning.urlpatterns,
     path("sittings/<int:pk>/do/<str:action>/", views.SittingActionView.as_view(), name="sitting-action"),
-    path("sittings/<int:pk>/rooms/add/", views.RoomAddView.as_view(), name="room-add"),
-    path("sittings/<int:pk>/rooms/<int:room_id>/assign/", views.AssignView.as_view(), name="room-assign"),
+    path("my/rooms/<int:room_id>/", views.RoomView.as_view(), name="my-room"),
+    *written.urlpatterns,
+    *practical.urlpatterns,
     path(
-        "sittings/<int:pk>/assignments/<int:assignment_id>/remove/", views.UnassignView.as_view(), name="room-unassign"
+        "api/",
+        include(
+            [
+                *planning.api_urlpatterns,
+                *sitting_api,
+                *papers.api_urlpatterns,
+                *written.api_urlpatterns,
+                *practical.api_urlpatterns,
+            ]
+        ),
     ),
-    path("sittings/<int:pk>/roster/", views.RosterView.as_view(), name="sitting-roster"),
-    path("sittings/<int:pk>/enrol/", views.EnrolView.as_view(), name="sitting-enrol"),
-    path("my/rooms/", views.MyRoomsView.as_view(), name="my-rooms"),
-    path("my/rooms/<int:room_id>/", views.MyRoomDetailView.as_view(), name="my-room"),
-    path("tickets/<int:enrollment_id>/", views.TicketView.as_view(), name="ticket"),
-    path("exam/<int:enrollment_id>/", views.ExamView.as_view(), name="exam"),
-    path("practical/<int:enrollment_id>/", practical_views.PracticalView.as_view(), name="practical"),
-    path("practical/<int:enrollment_id>/typing/", practical_views.TypingView.as_view(), name="typing"),
-    path("practical/<int:enrollment_id>/business/", practical_views.BusinessView.as_view(), name="business"),
-    path(
-        "my/rooms/<int:room_id>/practical/", practical_views.PracticalRoomActionView.as_view(), name="practical-action"
-    ),
-    path("scenes/<int:run_id>/", practical_views.SceneView.as_view(), name="scene"),
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from certify.models import Level
+from certify.standard.models import Level
 from question_bank.models import OPTION_LETTERS, Blueprint, ItemStatus, ItemType, KnowledgePoint, MultiplePolicy
 from question_bank.services.items import situational_points_by_level
 from question_bank.validation import (

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from certify.models import Level
+from certify.standard.models import Level
 
 
 class ItemType(models.TextChoices):

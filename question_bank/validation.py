@@ -15,7 +15,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from certify.excel import RowError
-from certify.models import Level
+from certify.standard.models import Level
 from question_bank.models import ENEMY_GROUP_PATTERN, OPTION_LETTERS, ItemType, KnowledgePoint
 
 # The template's columns, in order (DESIGN.md §3), then 案例 for situational items and 互斥组.

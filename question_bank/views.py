@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from certify.excel import MAX_UPLOAD_BYTES
-from certify.models import Level
-from certify.permissions import RoleRequiredMixin
+from certify.people.permissions import RoleRequiredMixin
+from certify.standard.models import Level
 from question_bank.forms import COLUMN_FIELDS, BlueprintForm, ImportForm, ItemForm
 from question_bank.models import Blueprint, Item, ItemStatus, ItemType, KnowledgePoint
 from question_bank.selectors import ItemFilters, bank_counts, current_versions, enemy_group_members, item_list

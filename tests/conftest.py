@@ -20,9 +20,9 @@ from django.db import connection
 from django.test import Client
 
 from certify.celery import app as celery_app
-from certify.models import Branch, Hall, Province, Role, User
-from certify.services.standard import standard_load_defaults
-from certify.services.users import candidate_upsert, staff_upsert
+from certify.people.models import Branch, Hall, Province, Role, User
+from certify.people.services import candidate_upsert, staff_upsert
+from certify.standard.services import standard_load_defaults
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # tests make next to it are still synchronous and safe.

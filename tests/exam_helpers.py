@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 
-from certify.services.users import candidate_upsert, staff_upsert
+from certify.people.services import candidate_upsert, staff_upsert
 from certify.validators import id_number_check_char
-from exams.services.sittings import examiner_assign, room_add, sitting_create, sitting_open_enrolment
+from exams.planning.services import examiner_assign, room_add, sitting_create, sitting_open_enrolment
 from question_bank.models import KnowledgePoint as KP
 from question_bank.services.blueprints import blueprints_load_defaults
 from question_bank.services.items import item_create, knowledge_points_load
@@ -67,7 +67,7 @@ def make_sitting(org, *, by=None, day: int = 10, level: int = 5, name: str = "äº
 
 
 def make_examiners(org, count: int, *, prefix: str = "ex", chief: bool = False):
-    from certify.models import Role
+    from certify.people.models import Role
 
     role = Role.CHIEF_EXAMINER if chief else Role.EXAMINER
     return [
@@ -82,7 +82,7 @@ def id_number(n: int) -> str:
 
 
 def enrol(sitting, org, count: int, *, start: int = 1):
-    from exams.services.sittings import enrollment_add
+    from exams.planning.services import enrollment_add
 
     halls = [org.hall, org.other_hall]
     enrollments = []
@@ -135,7 +135,7 @@ def running_now(org, *, candidates: int = 3, practical: bool = False, level: int
     from django.test import TestCase
     from django.utils import timezone
 
-    from exams.services.sittings import sitting_schedule, sitting_start
+    from exams.sittings import sitting_schedule, sitting_start
 
     now = timezone.now()
     shift = timedelta(hours=4) if practical else timedelta(0)

@@ -8,16 +8,18 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from exams.models import Answer, Attempt, Enrollment, PaperItem
-from exams.services.attempts import (
-    AttemptClosed,
+from exams.clock import AttemptClosed
+from exams.papers.models import PaperItem
+from exams.planning.models import Enrollment
+from exams.sittings import sitting_schedule, sitting_start
+from exams.written.models import Answer, Attempt
+from exams.written.services import (
     answer_save,
     attempt_finalize_if_expired,
     attempt_start,
     attempt_submit,
     attempts_finalize_expired,
 )
-from exams.services.sittings import sitting_schedule, sitting_start
 from question_bank.models import OPTION_LETTERS
 from tests.conftest import client_for
 from tests.exam_helpers import ready_sitting, synthetic_bank
@@ -145,9 +147,9 @@ def test_objective_items_are_graded_strictly_by_default(enrollment):
 
 
 def test_partial_credit_gives_half_for_a_subset_without_wrong_options(enrollment):
-    sitting = enrollment.sitting
-    sitting.blueprint["multiple_policy"] = "partial"
-    sitting.save(update_fields=["blueprint"])
+    assembly = enrollment.sitting.assembly
+    assembly.blueprint["multiple_policy"] = "partial"
+    assembly.save(update_fields=["blueprint"])
     attempt, now = start(enrollment)
     multiple = next(
         i

@@ -2,7 +2,7 @@
 
 import pytest
 
-from certify.services.standard import standard_revise
+from certify.standard.services import standard_revise
 from question_bank.models import Blueprint
 from question_bank.services.blueprints import blueprint_feasibility, blueprints_load_defaults
 from question_bank.services.items import knowledge_points_load

@@ -9,10 +9,11 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 
-from exams.models import BusinessAttempt, BusinessTask, Enrollment
-from exams.services.business import business_finalize_expired, business_start, business_task_submit
-from exams.services.material import material_load
-from grading.business import check_order, fee_lines
+from exams.planning.models import Enrollment
+from exams.practical.business import business_finalize_expired, business_start, business_task_submit
+from exams.practical.material import material_load
+from exams.practical.models import BusinessAttempt, BusinessTask
+from grading.scoring.business import check_order, fee_lines
 from tests.conftest import client_for
 from tests.exam_helpers import running_now, synthetic_bank
 
@@ -295,7 +296,7 @@ def test_an_order_after_the_deadline_is_refused_and_the_part_submitted(enrollmen
     attempt = business_start(enrollment=enrollment, user=enrollment.candidate.user)
     task = attempt.tasks.order_by("position").first()
     order = copy.deepcopy(perfect(CARDS["B01"]))
-    from exams.services.attempts import AttemptClosed
+    from exams.clock import AttemptClosed
 
     with pytest.raises(AttemptClosed, match="时间已到"):
         business_task_submit(task=task, order=order, now=attempt.deadline + timedelta(seconds=11))
@@ -319,7 +320,7 @@ def test_a_body_that_is_not_an_order_is_refused_by_name(enrollment):
 
 @pytest.mark.django_db
 def test_the_sample_catalogue_is_edited_in_the_admin_and_the_fees_follow(hr, enrollment):
-    from exams.models import Product
+    from exams.practical.models import Product
 
     product = Product.objects.get(code="ADD-CLIP")
     admin = client_for(hr)

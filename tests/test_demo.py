@@ -3,8 +3,9 @@ from collections import Counter
 from django.core.management import call_command
 from django.test import Client
 
-from certify.models import Branch, Candidate, Hall, Province, Role, StandardVersion, User
-from certify.services.demo import DEMO_PASSWORD
+from certify.people.models import Branch, Candidate, Hall, Province, Role, User
+from certify.site.demo import DEMO_PASSWORD
+from certify.standard.models import StandardVersion
 
 
 def test_the_demo_loads_everything_and_is_safe_to_run_twice(db, capsys):
@@ -25,8 +26,8 @@ def test_the_demo_loads_everything_and_is_safe_to_run_twice(db, capsys):
     }
     assert Counter(Candidate.objects.values_list("level", flat=True)) == {5: 16, 4: 14, 3: 10}
     assert f"密码均为 {DEMO_PASSWORD}" in output
-    from exams.models import Sitting
-    from exams.services.sittings import schedule_problems
+    from exams.planning.models import Sitting
+    from exams.planning.services import schedule_problems
 
     sitting = Sitting.objects.get()
     assert sitting.status == "enrolling" and sitting.enrollments.count() == 6

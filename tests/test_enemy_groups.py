@@ -5,8 +5,8 @@ from collections import Counter
 
 import pytest
 
-from exams.assembly import build_all, pools_from_rows
-from exams.services.papers import eligible_pool_rows
+from exams.papers.assembly import build_all, pools_from_rows
+from exams.papers.services import eligible_pool_rows
 from question_bank.models import Blueprint, Item, ItemVersion
 from question_bank.selectors import current_versions
 from question_bank.services.blueprints import blueprint_feasibility

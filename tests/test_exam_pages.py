@@ -3,8 +3,8 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from exams.models import Enrollment, Room
-from exams.services.sittings import examiner_assign, room_add
+from exams.planning.models import Enrollment, Room
+from exams.planning.services import examiner_assign, room_add
 from tests.conftest import client_for
 from tests.exam_helpers import enrol, make_examiners, make_sitting, ready_sitting, roster_xlsx, synthetic_bank
 

@@ -17,7 +17,8 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from exams.models import Answer, Attempt, Enrollment
+from exams.planning.models import Enrollment
+from exams.written.models import Answer, Attempt
 from tests.exam_helpers import running_now, synthetic_bank
 from tests.faults import Stack, wait_for
 

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from grading.icc import f_cdf, f_quantile, icc, icc_by_panel
+from grading.scoring.icc import f_cdf, f_quantile, icc, icc_by_panel
 
 # Shrout & Fleiss (1979), Table 2: 6 targets (rows) x 4 judges (columns).
 SHROUT_FLEISS = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from exams.models import Passage, Product, Scenario, Scene
-from exams.services.material import material_load
+from exams.practical.material import material_load
+from exams.practical.models import Passage, Product, Scenario, Scene
 
 pytestmark = pytest.mark.django_db
 FILES = ("passages.json", "catalogue.json", "scenarios.json", "scenes.json")

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from certify.models import Role
-from certify.services.users import staff_upsert
+from certify.people.models import Role
+from certify.people.services import staff_upsert
 from tests.conftest import PASSWORD, client_for
 
 API_ENDPOINTS = [

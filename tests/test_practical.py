@@ -6,11 +6,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from exams.models import BusinessAttempt, Enrollment, Passage, SceneRun, TypingAttempt
-from exams.services.attempts import AttemptClosed
-from exams.services.material import material_load
-from exams.services.typing import typing_finalize_expired, typing_save, typing_start, typing_submit
-from grading.practical import practical_score, weighted_total
+from exams.clock import AttemptClosed
+from exams.planning.models import Enrollment
+from exams.practical.material import material_load
+from exams.practical.models import BusinessAttempt, Passage, SceneRun, TypingAttempt
+from exams.practical.selectors import practical_score
+from exams.practical.typing import typing_finalize_expired, typing_save, typing_start, typing_submit
+from grading.scoring.practical import weighted_total
 from tests.conftest import client_for
 from tests.exam_helpers import running_now, synthetic_bank
 
@@ -145,7 +147,7 @@ def set_parts(enrollment, *, typing=None, business=None, scene=None):
             score=Decimal(business),
         )
     if scene is not None:
-        from exams.models import Scene
+        from exams.practical.models import Scene
 
         SceneRun.objects.create(
             enrollment=enrollment,
@@ -197,7 +199,7 @@ def test_the_practical_room_shows_each_part_and_the_weighted_score_in_a_fixed_nu
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from exams.models import RoomExaminer
+    from exams.planning.models import RoomExaminer
 
     first, *others = Enrollment.objects.filter(sitting=sitting).order_by("pk")
     room = first.practical_room
@@ -215,8 +217,8 @@ def test_the_practical_room_shows_each_part_and_the_weighted_score_in_a_fixed_nu
 
 
 def test_a_candidate_is_marked_absent_from_the_practical_with_a_reason_in_the_room_log(sitting, examiner, hr):
-    from exams.models import RoomEvent, RoomExaminer
-    from exams.services.console import practical_mark_absent
+    from exams.planning.models import RoomEvent, RoomExaminer
+    from exams.practical.session import practical_mark_absent
 
     first, second, _third = Enrollment.objects.filter(sitting=sitting).select_related("candidate__user").order_by("pk")
     room = first.practical_room

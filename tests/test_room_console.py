@@ -5,22 +5,18 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from exams.models import Attempt, Enrollment, Room, RoomEvent
-from exams.services.attempts import (
-    AttemptPaused,
-    answer_save,
-    attempt_start,
-    attempts_finalize_expired,
-    remaining_seconds,
-)
-from exams.services.console import (
+from exams.clock import AttemptPaused
+from exams.planning.models import Enrollment, Room, RoomEvent
+from exams.sittings import sitting_schedule, sitting_start
+from exams.written.console import (
     attempt_end_for_misconduct,
     attempt_grant_extra_time,
     enrollment_mark_absent,
     room_pause,
     room_resume,
 )
-from exams.services.sittings import sitting_schedule, sitting_start
+from exams.written.models import Attempt
+from exams.written.services import answer_save, attempt_remaining_seconds, attempt_start, attempts_finalize_expired
 from tests.conftest import client_for
 from tests.exam_helpers import make_examiners, ready_sitting, synthetic_bank
 
@@ -44,8 +40,8 @@ def test_pausing_stops_every_clock_and_resuming_moves_each_deadline_by_the_pause
     room, examiner, _enrollments, attempts, t0 = room_running
     before = [a.deadline for a in attempts]
     room_pause(room=room, by=examiner, reason="考场停电", now=t0 + timedelta(minutes=10))
-    frozen = remaining_seconds(attempts[0], t0 + timedelta(minutes=30))
-    assert frozen == remaining_seconds(attempts[0], t0 + timedelta(minutes=10)) == 50 * 60
+    frozen = attempt_remaining_seconds(attempts[0], t0 + timedelta(minutes=30))
+    assert frozen == attempt_remaining_seconds(attempts[0], t0 + timedelta(minutes=10)) == 50 * 60
     with pytest.raises(AttemptPaused):
         answer_save(attempt=attempts[0], position=1, value=["A"], seq=1, now=t0 + timedelta(minutes=12))
     length = room_resume(room=room, by=examiner, reason="来电", now=t0 + timedelta(minutes=17, seconds=30))

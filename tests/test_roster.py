@@ -3,10 +3,10 @@
 import pytest
 from django.test import Client
 
-from certify.models import Candidate, User
-from exams.models import Enrollment
-from exams.services.roster import roster_import
-from exams.services.sittings import sitting_create
+from certify.people.models import Candidate, User
+from exams.planning.models import Enrollment
+from exams.planning.roster import roster_import
+from exams.planning.services import sitting_create
 from tests.exam_helpers import at, enrol, id_number, make_sitting, roster_xlsx
 
 

@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from exams.models import Enrollment, RoomExaminer, Scene, SceneReview, SceneScore
-from exams.services.material import material_load
-from exams.services.scenes import (
+from exams.planning.models import Enrollment, RoomExaminer
+from exams.practical.material import material_load
+from exams.practical.models import Scene, SceneReview, SceneScore
+from exams.practical.scenes import (
     scene_reliability,
     scene_review,
     scene_round_state,

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from exams.assembly import build_all, pools_from_rows
-from exams.services.papers import eligible_pool_rows
-from exams.services.sittings import blueprint_snapshot
+from exams.papers.assembly import build_all, pools_from_rows
+from exams.papers.services import blueprint_snapshot, eligible_pool_rows
 from question_bank.models import Blueprint, Item, ItemType, KnowledgePoint
 from question_bank.services.blueprints import blueprint_feasibility, blueprints_load_defaults
 from question_bank.services.health import bank_check

@@ -5,11 +5,13 @@ import itertools
 import pytest
 from django.core.exceptions import ValidationError
 
-from exams.assembly import build_paper
-from exams.models import AssemblyStatus, Enrollment, Paper, PaperItem, SittingStatus
-from exams.selectors import room_rules
-from exams.services.papers import paper_rebuild, papers_assemble, sitting_pools
-from exams.services.sittings import examiner_assign, room_add, schedule_problems, sitting_schedule, sitting_start
+from exams.papers.assembly import build_paper
+from exams.papers.models import Assembly, AssemblyStatus, Paper, PaperItem
+from exams.papers.services import assembly_pools, paper_rebuild, papers_assemble
+from exams.planning.models import Enrollment, SittingStatus
+from exams.planning.selectors import room_rules
+from exams.planning.services import examiner_assign, room_add, schedule_problems
+from exams.sittings import sitting_schedule, sitting_start
 from question_bank.models import Item, ItemVersion
 from question_bank.services.items import item_update
 from question_bank.validation import ItemData
@@ -121,13 +123,14 @@ def test_scheduling_freezes_the_rules_and_assembles_every_paper(org, bank, sched
     sitting.refresh_from_db()
     assert sitting.status == SittingStatus.SCHEDULED
     assert sitting.standard_version.number == 1
-    assert sitting.blueprint["single_count"] == 40
+    assembly = sitting.assembly
+    assert assembly.blueprint["single_count"] == 40
     # Embedded default: the task ran in-process when the transaction committed.
-    assert sitting.assembly_status == AssemblyStatus.DONE
-    assert (sitting.assembly_done, sitting.assembly_total) == (12, 12)
-    assert sitting.assembly_report["identical_pairs"] == 0
+    assert assembly.status == AssemblyStatus.DONE
+    assert (assembly.done, assembly.total) == (12, 12)
+    assert assembly.report["identical_pairs"] == 0
 
-    quotas = sitting.blueprint["chapter_quotas"]
+    quotas = assembly.blueprint["chapter_quotas"]
     for paper in Paper.objects.filter(enrollment__sitting=sitting).prefetch_related(
         "items__item_version__knowledge_point"
     ):
@@ -166,7 +169,7 @@ def test_the_same_seed_rebuilds_the_same_paper(org, bank, schedule):
     stored = list(paper.items.order_by("position").values_list("item_version_id", "option_order"))
     assert [(e.version_id, list(e.option_order)) for e in rebuilt.entries] == stored
     other_seed = build_paper(
-        seed=43, index=paper.index, salt=0, pools=sitting_pools(sitting), target=1.8, tolerance=0.3
+        seed=43, index=paper.index, salt=0, pools=assembly_pools(sitting.assembly), target=1.8, tolerance=0.3
     )
     assert [e.version_id for e in other_seed.entries] != [e.version_id for e in rebuilt.entries]
 
@@ -223,6 +226,6 @@ def test_an_infeasible_blueprint_refuses_scheduling_before_anything_is_written(o
         sitting_schedule(sitting=sitting, by=None)
     sitting.refresh_from_db()
     assert sitting.status == SittingStatus.ENROLLING
-    assert sitting.assembly_seed is None
+    assert not Assembly.objects.filter(sitting=sitting).exists()
     assert not Paper.objects.exists()
     assert not ItemVersion.objects.filter(first_used_at__isnull=False).exists()

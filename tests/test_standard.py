@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from certify.models import LevelRule, StandardVersion
-from certify.services.standard import RULE_FIELDS, rule_values, standard_revise
+from certify.standard.models import LevelRule, StandardVersion
+from certify.standard.services import RULE_FIELDS, rule_values, standard_revise
 from tests.conftest import client_for
 
 DESIGN_DEFAULTS = {

@@ -5,7 +5,7 @@ import os
 import pytest
 from django.conf import settings
 
-from certify.models import Heartbeat
+from certify.heartbeat import Heartbeat
 from certify.tasks import record_heartbeat
 
 

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
-from grading import typing
-from grading.typing import best_prefix, normalize, prefix_distances, score_typing
+from grading.scoring import typing
+from grading.scoring.typing import best_prefix, normalize, prefix_distances, score_typing
 
 # Ten characters; the target in these cases is 30 字/分 and the time one minute unless stated.
 P = "您好请问办理什么业务"

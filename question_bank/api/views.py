@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from certify.excel import MAX_UPLOAD_BYTES
-from certify.permissions import IsCertAdmin
+from certify.people.permissions import IsCertAdmin
 from question_bank.models import Blueprint, Item, ItemStatus, KnowledgePoint
 from question_bank.selectors import ItemFilters, current_versions, item_list
 from question_bank.services.blueprints import blueprint_feasibility, blueprint_update

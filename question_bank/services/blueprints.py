@@ -15,8 +15,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from certify.models import Level, User
-from certify.selectors import standard_current
+from certify.people.models import User
+from certify.standard.models import Level
+from certify.standard.selectors import standard_current
 from question_bank.models import (
     Blueprint,
     ItemStatus,

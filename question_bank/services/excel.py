@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from certify.excel import FileProblem, RowError, read_table, write_text
-from certify.models import User
+from certify.people.models import User
 from question_bank.models import Item, KnowledgePoint
 from question_bank.services.items import DuplicateItem, item_create, situational_points_by_level
 from question_bank.validation import (

@@ -40,7 +40,8 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
-from certify.models import Level, User
+from certify.people.models import User
+from certify.standard.models import Level
 from question_bank.models import (
     Blueprint,
     CheckRule,

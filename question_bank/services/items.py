@@ -13,8 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certify.models import Level, User
-from certify.selectors import standard_current
+from certify.people.models import User
+from certify.standard.models import Level
+from certify.standard.selectors import standard_current
 from question_bank.models import FindingReview, Item, ItemStatus, ItemVersion, KnowledgePoint
 from question_bank.validation import (
     ItemData,

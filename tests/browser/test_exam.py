@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from exams.models import Answer, Attempt, Enrollment
+from exams.planning.models import Enrollment
+from exams.written.models import Answer, Attempt
 from tests.conftest import login
 from tests.exam_helpers import running_now, synthetic_bank
 
@@ -82,7 +83,7 @@ def test_the_submit_dialog_names_the_unanswered_questions(page, live_server, can
 
 
 def test_the_examiner_pauses_the_room_and_the_candidates_clock_stops(page, browser, live_server, candidate_on_exam):
-    from exams.models import Room
+    from exams.planning.models import Room
 
     open_exam(page, live_server, candidate_on_exam)
     room = Room.objects.get(sitting=candidate_on_exam.sitting, kind="written")

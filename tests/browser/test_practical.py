@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from certify.models import User
-from exams.models import BusinessTask, Enrollment, RoomExaminer, SceneRun, TypingAttempt
-from exams.services.material import material_load
+from certify.people.models import User
+from exams.planning.models import Enrollment, RoomExaminer
+from exams.practical.material import material_load
+from exams.practical.models import BusinessTask, SceneRun, TypingAttempt
 from tests.conftest import PASSWORD, login
 from tests.exam_helpers import running_now, synthetic_bank
 

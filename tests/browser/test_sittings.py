@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from exams.models import Enrollment
+from exams.planning.models import Enrollment
 from tests.conftest import login
 from tests.exam_helpers import ready_sitting, synthetic_bank
 
@@ -31,7 +31,7 @@ def test_an_admin_schedules_a_sitting_and_watches_assembly_finish(page, live_ser
 
 
 def test_a_candidate_opens_their_admission_ticket(page, live_server, hr, sitting, django_capture_on_commit_callbacks):
-    from exams.services.sittings import sitting_schedule
+    from exams.sittings import sitting_schedule
 
     with django_capture_on_commit_callbacks(execute=True):
         sitting_schedule(sitting=sitting, by=hr, seed=1)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from certify.services.standard import standard_load_defaults
+from certify.standard.services import standard_load_defaults
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from exams.services.material import FIXTURES, material_load
+from exams.practical.material import FIXTURES, material_load
 
 
 class Command(BaseCommand):

@@ -1,0 +1,288 @@
+"""The candidate's side of the practical session: the typing test and the simulated support
+system. The scenario cards' expected orders never leave the server."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from exams.clock import AttemptClosed
+from exams.planning.models import Enrollment
+from exams.practical.business import (
+    business_finalize_if_expired,
+    business_start,
+    business_task_submit,
+    catalogue,
+    clean_order,
+    customers_search,
+)
+from exams.practical.material import catalogue_data
+from exams.practical.models import BusinessAttempt, BusinessTask, PartStatus, TypingAttempt
+from exams.practical.session import part_remaining_seconds
+from exams.practical.typing import (
+    typing_finalize_if_expired,
+    typing_log_event,
+    typing_save,
+    typing_start,
+    typing_submit,
+)
+from exams.written.api import EventApi, closed, invalid
+from grading.scoring.business import fee_lines
+
+
+def typing_state(attempt: TypingAttempt) -> dict:
+    return {
+        "id": attempt.pk,
+        "status": attempt.status,
+        "server_time": timezone.now().isoformat(),
+        "deadline": attempt.deadline.isoformat(),
+        "remaining_seconds": part_remaining_seconds(attempt),
+        "passage": {"title": attempt.passage.title, "text": attempt.passage.text},
+        "text": attempt.text,
+        "seq": attempt.seq,
+        "keystrokes": attempt.keystrokes,
+    }
+
+
+def _own_enrollment(request, enrollment_id: int) -> Enrollment:
+    return get_object_or_404(Enrollment, pk=enrollment_id, candidate__user=request.user)
+
+
+def _start(start, request, enrollment_id: int):
+    try:
+        return start(enrollment=_own_enrollment(request, enrollment_id), user=request.user), None
+    except PermissionDenied:
+        return None, Response({"detail": "这不是您的考试。"}, status=status.HTTP_404_NOT_FOUND)
+    except ValidationError as exc:
+        return None, invalid(exc)
+
+
+class TypingStartApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=dict, summary="开始（或继续）文字阅录")
+    def post(self, request, enrollment_id: int):
+        attempt, error = _start(typing_start, request, enrollment_id)
+        return error or Response(typing_state(attempt))
+
+
+def own_typing(request, pk: int) -> TypingAttempt:
+    return get_object_or_404(
+        TypingAttempt.objects.select_related("passage"), pk=pk, enrollment__candidate__user=request.user
+    )
+
+
+class TypingApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class SaveSerializer(serializers.Serializer):
+        text = serializers.CharField(allow_blank=True, trim_whitespace=False)
+        seq = serializers.IntegerField(min_value=1, help_text="保存序号，只增不减")
+        keystrokes = serializers.IntegerField(min_value=0, default=0)
+
+    @extend_schema(responses=dict, summary="文字阅录状态：文本、已保存的录入、服务器剩余时间")
+    def get(self, request, pk: int):
+        attempt = typing_finalize_if_expired(attempt=own_typing(request, pk))
+        return Response(typing_state(attempt))
+
+    @extend_schema(request=SaveSerializer, responses=dict, summary="保存录入的全文")
+    def put(self, request, pk: int):
+        serializer = self.SaveSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response(
+                {"detail": "请求格式不正确：需要 text（文字）和正整数 seq"}, status=status.HTTP_400_BAD_REQUEST
+            )
+        data = serializer.validated_data
+        try:
+            ack = typing_save(
+                attempt=pk, user=request.user, text=data["text"], seq=data["seq"], keystrokes=data["keystrokes"]
+            )
+        except TypingAttempt.DoesNotExist:
+            raise Http404 from None
+        except AttemptClosed as exc:
+            return closed(exc)
+        except ValidationError as exc:
+            return invalid(exc)
+        return Response(
+            {
+                "seq": ack.seq,
+                "applied": ack.applied,
+                "saved_at": ack.saved_at.isoformat() if ack.saved_at else None,
+                "remaining_seconds": ack.remaining_seconds,
+            }
+        )
+
+
+class TypingSubmitApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=dict, summary="提交文字阅录")
+    def post(self, request, pk: int):
+        attempt = typing_submit(attempt=own_typing(request, pk))
+        return Response({"status": attempt.status, "submitted_at": attempt.submitted_at.isoformat()})
+
+
+class TypingEventApi(APIView):
+    """Paste, drop and focus-loss attempts: logged for the examiners."""
+
+    permission_classes = [IsAuthenticated]
+
+    EventSerializer = EventApi.EventInputSerializer
+
+    @extend_schema(request=EventSerializer, responses={204: None}, summary="记录粘贴/拖放或离开页面")
+    def post(self, request, pk: int):
+        serializer = self.EventSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response({"detail": "事件类型应为 paste 或 focus_loss"}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            typing_log_event(attempt_id=pk, user=request.user, kind=serializer.validated_data["kind"])
+        except TypingAttempt.DoesNotExist:
+            raise Http404 from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- 业务受理 ------------------------------------------------------------------------------
+
+
+def _presented_text(presented: dict | None) -> str:
+    if not presented:
+        return "客户未出示任何证件"
+    who = "机主本人" if presented.get("is_holder", True) else "代办人"
+    return f"{who}出示：{presented['id_type']}，姓名 {presented['name']}，号码 {presented['id_number']}"
+
+
+def business_state(attempt: BusinessAttempt) -> dict:
+    tasks = []
+    for task in attempt.tasks.select_related("scenario").order_by("position"):
+        tasks.append(
+            {
+                "id": task.pk,
+                "position": task.position,
+                "title": task.scenario.title,
+                "request": task.scenario.request,
+                "presented": _presented_text(task.scenario.presented),
+                "submitted": task.submitted_at is not None,
+                "action": (task.order or {}).get("action"),
+            }
+        )
+    return {
+        "id": attempt.pk,
+        "status": attempt.status,
+        "server_time": timezone.now().isoformat(),
+        "deadline": attempt.deadline.isoformat(),
+        "remaining_seconds": part_remaining_seconds(attempt),
+        "tasks": tasks,
+    }
+
+
+def own_business(request, pk: int) -> BusinessAttempt:
+    return get_object_or_404(BusinessAttempt, pk=pk, enrollment__candidate__user=request.user)
+
+
+def _working(request) -> bool:
+    """The simulated system answers only a candidate in the middle of their business part."""
+    return BusinessAttempt.objects.filter(
+        enrollment__candidate__user=request.user, status=PartStatus.IN_PROGRESS
+    ).exists()
+
+
+class BusinessStartApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=dict, summary="开始（或继续）业务受理")
+    def post(self, request, enrollment_id: int):
+        attempt, error = _start(business_start, request, enrollment_id)
+        return error or Response(business_state(attempt))
+
+
+class BusinessApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=dict, summary="业务受理状态：任务卡、服务器剩余时间")
+    def get(self, request, pk: int):
+        attempt = business_finalize_if_expired(attempt=own_business(request, pk))
+        return Response(business_state(attempt))
+
+
+class CustomerSearchApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=dict, summary="客户查询：按证件号码、电话或姓名")
+    def get(self, request):
+        if not _working(request):
+            return Response({"detail": "只有正在进行业务受理的考生可以查询客户"}, status=status.HTTP_403_FORBIDDEN)
+        query = request.query_params.get("q", "")
+        if len(query.strip()) < 2:
+            return Response({"detail": "请至少输入 2 个字符", "results": []}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"results": customers_search(query)})
+
+
+class CatalogueApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=dict, summary="产品目录（示例）、号码池、证件类型")
+    def get(self, request):
+        data = catalogue_data()
+        products = [
+            {**p, "monthly_fee": str(p["monthly_fee"]), "one_time_fee": str(p["one_time_fee"])}
+            for p in catalogue().values()
+        ]
+        return Response(
+            {
+                "notice": data.get("sample_notice", ""),
+                "products": products,
+                "number_pool": data.get("number_pool", []),
+                "id_types": data.get("id_types", []),
+            }
+        )
+
+
+def _posted_order(request):
+    """The body's ``order``; anything else (a list, a string, no body) is left for clean_order to refuse."""
+    return request.data.get("order") if isinstance(request.data, dict) else None
+
+
+class FeesApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=dict, responses=dict, summary="费用明细（预览）")
+    def post(self, request):
+        products = catalogue()
+        try:
+            order = _posted_order(request)
+            order = clean_order({**order, "action": "order"} if isinstance(order, dict) else order, products)
+        except ValidationError as exc:
+            return invalid(exc)
+        return Response(fee_lines(order, products))
+
+
+class BusinessTaskApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=dict, responses=dict, summary="提交一张任务卡的受理单（或不予受理）")
+    def post(self, request, pk: int):
+        try:
+            task = business_task_submit(task=pk, user=request.user, order=_posted_order(request))
+        except BusinessTask.DoesNotExist:
+            raise Http404 from None
+        except AttemptClosed as exc:
+            return closed(exc)
+        except ValidationError as exc:
+            return invalid(exc)
+        attempt = BusinessAttempt.objects.get(pk=task.attempt_id)
+        return Response(
+            {
+                "task": task.pk,
+                "submitted_at": task.submitted_at.isoformat(),
+                "fees": (task.order or {}).get("fees"),
+                "order_no": f"SL{task.submitted_at:%Y%m%d}{task.pk:06d}",
+                "status": attempt.status,
+            }
+        )

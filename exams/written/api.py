@@ -1,0 +1,174 @@
+"""The candidate's side of the written exam: start, read the paper, save, submit. The key never leaves the server."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from exams.clock import AttemptClosed, AttemptPaused
+from exams.papers.selectors import paper_questions
+from exams.planning.models import Enrollment
+from exams.written.models import Attempt
+from exams.written.services import (
+    answer_save,
+    attempt_clock,
+    attempt_finalize_if_expired,
+    attempt_remaining_seconds,
+    attempt_start,
+    attempt_submit,
+)
+
+
+def own_attempt(request, pk: int) -> Attempt:
+    """The requester's own attempt; anyone else's is 404."""
+    return get_object_or_404(
+        Attempt.objects.select_related("enrollment__sitting"), pk=pk, enrollment__candidate__user=request.user
+    )
+
+
+def attempt_state(attempt: Attempt, *, with_paper: bool) -> dict:
+    now = timezone.now()
+    state = {
+        "id": attempt.pk,
+        "status": attempt.status,
+        "server_time": now.isoformat(),
+        "deadline": attempt.deadline.isoformat(),
+        "remaining_seconds": attempt_remaining_seconds(attempt, now) if attempt.status == "in_progress" else 0,
+        "answers": {
+            str(a.position): {"value": a.response, "seq": a.seq, "flagged": a.flagged} for a in attempt.answers.all()
+        },
+    }
+    if with_paper:
+        state["questions"] = paper_questions(attempt.paper_id)
+    return state
+
+
+def closed(exc: AttemptClosed) -> Response:
+    return Response({"detail": exc.messages[0], "status": "submitted"}, status=status.HTTP_409_CONFLICT)
+
+
+def invalid(exc: ValidationError) -> Response:
+    return Response({"detail": "；".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class AttemptStartApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=dict, summary="开始（或继续）笔试答题")
+    def post(self, request, enrollment_id: int):
+        enrollment = get_object_or_404(Enrollment, pk=enrollment_id, candidate__user=request.user)
+        try:
+            attempt = attempt_start(enrollment=enrollment, user=request.user)
+        except PermissionDenied:
+            return Response({"detail": "这不是您的考试。"}, status=status.HTTP_404_NOT_FOUND)
+        except ValidationError as exc:
+            return invalid(exc)
+        return Response(attempt_state(attempt, with_paper=True))
+
+
+class AttemptApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=dict, summary="答卷状态：试卷（不含答案）、已保存的作答、服务器剩余时间")
+    def get(self, request, pk: int):
+        attempt = own_attempt(request, pk)
+        attempt_finalize_if_expired(attempt=attempt)
+        attempt.refresh_from_db()
+        return Response(attempt_state(attempt, with_paper=True))
+
+
+class ClockApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=dict, summary="服务器时钟：剩余秒数")
+    def get(self, request, pk: int):
+        now = timezone.now()
+        try:
+            clock = attempt_clock(attempt=pk, user=request.user, now=now)
+        except Attempt.DoesNotExist:
+            raise Http404 from None
+        return Response(
+            {
+                "status": clock.status,
+                "paused": clock.paused,
+                "server_time": now.isoformat(),
+                "remaining_seconds": clock.remaining_seconds,
+            }
+        )
+
+
+class AnswerApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class AnswerInputSerializer(serializers.Serializer):
+        value = serializers.JSONField(help_text='选择题：所选选项字母列表，如 ["B"]；情景分析题：文字')
+        seq = serializers.IntegerField(min_value=1, help_text="本答卷的保存序号，只增不减")
+        flagged = serializers.BooleanField(default=False)
+
+    @extend_schema(request=AnswerInputSerializer, responses=dict, summary="保存一题的作答")
+    def put(self, request, pk: int, position: int):
+        serializer = self.AnswerInputSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response({"detail": "请求格式不正确：需要 value 和正整数 seq"}, status=status.HTTP_400_BAD_REQUEST)
+        data = serializer.validated_data
+        try:
+            ack = answer_save(
+                attempt=pk,
+                user=request.user,
+                position=position,
+                value=data["value"],
+                seq=data["seq"],
+                flagged=data["flagged"],
+            )
+        except Attempt.DoesNotExist:
+            raise Http404 from None
+        except AttemptClosed as exc:
+            return closed(exc)
+        except AttemptPaused as exc:
+            return Response({"detail": exc.messages[0], "paused": True}, status=status.HTTP_423_LOCKED)
+        except ValidationError as exc:
+            return invalid(exc)
+        return Response(
+            {
+                "position": ack.position,
+                "seq": ack.seq,
+                "applied": ack.applied,
+                "saved_at": ack.saved_at.isoformat(),
+                "remaining_seconds": ack.remaining_seconds,
+            }
+        )
+
+
+class SubmitApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=dict, summary="交卷")
+    def post(self, request, pk: int):
+        attempt = attempt_submit(attempt=own_attempt(request, pk))
+        return Response({"status": attempt.status, "submitted_at": attempt.submitted_at.isoformat()})
+
+
+class EventApi(APIView):
+    """Focus losses and pastes: logged for the examiners, never punished automatically."""
+
+    permission_classes = [IsAuthenticated]
+
+    class EventInputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=["focus_loss", "paste"])
+
+    @extend_schema(request=EventInputSerializer, responses={204: None}, summary="记录离开页面或粘贴")
+    def post(self, request, pk: int):
+        attempt = own_attempt(request, pk)
+        serializer = self.EventInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        field = "focus_losses" if serializer.validated_data["kind"] == "focus_loss" else "pastes"
+        Attempt.objects.filter(pk=attempt.pk).update(**{field: F(field) + 1})
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,347 @@
+"""The written exam in progress: starting, saving answers, submitting and grading.
+
+Time contract (the rules themselves are ``exams/clock.py``): the server's clock is the only
+one; a save is accepted up to the deadline plus the grace, after that it is refused and the
+attempt is submitted, dated at its deadline. Every function that touches an
+attempt first finalises it if its time is over, so correctness never waits for a
+task or a sweep; those only make it happen sooner.
+
+Concurrency: saves and submission lock the attempt row (``select_for_update``),
+so a save racing the submit, two submits, or a submit racing the sweep leave one
+consistent result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certify.jobs import enqueue_on_commit
+from exams.clock import (
+    AttemptClosed,
+    AttemptPaused,
+    SubmittedBy,
+    Window,
+    accepts_saves,
+    deadline_for,
+    ended_at,
+    grace,
+    is_over,
+    over_before,
+    remaining_seconds,
+    window_state,
+)
+from exams.papers.models import Assembly, PaperItem
+from exams.planning.models import Enrollment, EnrollmentStatus, SittingStatus
+from exams.planning.selectors import enrollment_lock_own
+from exams.written.models import Answer, Attempt, AttemptStatus, RoomPause
+from grading.scoring.objective import grade_response
+from question_bank.models import OPTION_LETTERS, MultiplePolicy
+
+MAX_TEXT_ANSWER = 5000
+
+
+def paused_since(attempt: Attempt) -> datetime | None:
+    """When the attempt's room was paused, if it is paused now."""
+    return (
+        RoomPause.objects.filter(room_id=attempt.enrollment.written_room_id, ended_at__isnull=True)
+        .values_list("started_at", flat=True)
+        .first()
+    )
+
+
+def attempt_remaining_seconds(attempt: Attempt, now: datetime) -> int:
+    """Seconds left by the server's clock; frozen at the pause while the room is paused."""
+    return remaining_seconds(attempt.deadline, now, paused_at=paused_since(attempt))
+
+
+def is_expired(attempt: Attempt, now: datetime) -> bool:
+    """Whether the attempt's time and grace are over (never while its room is paused)."""
+    return is_over(attempt.deadline, now) and paused_since(attempt) is None
+
+
+@transaction.atomic
+def attempt_start(*, enrollment: Enrollment, user, now: datetime | None = None) -> Attempt:
+    """Start (or resume) the candidate's attempt. Resuming returns the same attempt and deadline."""
+    now = now or timezone.now()
+    enrollment = enrollment_lock_own(enrollment, user)
+    existing = Attempt.objects.filter(enrollment=enrollment).first()
+    if existing is not None:
+        attempt_finalize_if_expired(attempt=existing, now=now)
+        existing.refresh_from_db()
+        return existing
+    sitting = enrollment.sitting
+    if enrollment.status != EnrollmentStatus.ENROLLED:
+        raise ValidationError(_("您的报名已撤销"))
+    if sitting.status != SittingStatus.IN_PROGRESS:
+        raise ValidationError(_("考试尚未开始，请等待考评员开考"))
+    window = window_state(start=sitting.written_start, end=sitting.written_end, now=now)
+    if window == Window.BEFORE:
+        raise ValidationError(
+            _("考试将于 %(time)s 开始") % {"time": timezone.localtime(sitting.written_start).strftime("%H:%M")}
+        )
+    if window == Window.AFTER:
+        raise ValidationError(_("笔试时间段已结束，不能再开始答题"))
+    paper = getattr(enrollment, "paper", None)
+    if paper is None:
+        raise ValidationError(_("您的试卷尚未生成，请联系考评员"))
+    minutes = sitting.standard_version.rule_for(sitting.level).written_minutes
+    deadline = deadline_for(start=now, minutes=minutes, window_end=sitting.written_end)
+    attempt = Attempt.objects.create(enrollment=enrollment, paper=paper, started_at=now, deadline=deadline)
+    # Only sooner: the sweep and the next request finalise the attempt if this never runs.
+    enqueue_on_commit("exams.tasks.finalize_attempt", attempt.pk, eta=deadline + grace(), quiet=True)
+    return attempt
+
+
+@dataclass(frozen=True)
+class Slot:
+    """What validating a save needs of one question: immutable once the paper is assembled."""
+
+    type: str
+    option_count: int
+
+
+@lru_cache(maxsize=8192)
+def paper_slots(paper_id: int, fingerprint: str) -> dict[int, Slot]:
+    """The paper's questions by position, cached per process (papers never change after assembly).
+
+    ``fingerprint`` is part of the key so a reused id (a rolled-back test database) never
+    serves another paper's layout.
+    """
+    rows = PaperItem.objects.filter(paper_id=paper_id).values_list("position", "item_version__type", "option_order")
+    return {position: Slot(kind, len(order)) for position, kind, order in rows}
+
+
+def _slot(slots: dict[int, Slot], position: int) -> Slot:
+    slot = slots.get(position)
+    if slot is None:
+        raise ValidationError(_("第 %(n)s 题不在您的试卷上") % {"n": position})
+    return slot
+
+
+def clean_response(slot: Slot, value) -> list[str] | str:
+    """The answer as stored: shown letters for choice items, text for situational ones."""
+    kind = slot.type
+    if kind == "situational":
+        if not isinstance(value, str):
+            raise ValidationError(_("情景分析题的答案应为文字"))
+        if len(value) > MAX_TEXT_ANSWER:
+            raise ValidationError(_("答案不能超过 %(n)s 字") % {"n": MAX_TEXT_ANSWER})
+        return value
+    if not isinstance(value, list) or not all(isinstance(letter, str) for letter in value):
+        raise ValidationError(_('选择题的答案应为选项字母列表，例如 ["B"]'))
+    shown = OPTION_LETTERS[: slot.option_count]
+    letters = sorted(set(value))
+    if len(letters) != len(value) or any(letter not in shown for letter in letters):
+        raise ValidationError(
+            _("答案只能是本题的选项 %(letters)s 中的字母，且不能重复") % {"letters": "、".join(shown)}
+        )
+    if kind == "single" and len(letters) > 1:
+        raise ValidationError(_("单选题只能选一个选项"))
+    return letters
+
+
+def _with_pause(rows):
+    """``rows`` of Attempt annotated with ``paused_at``: when its room was paused, if it is paused now."""
+    open_pause = RoomPause.objects.filter(room=OuterRef("enrollment__written_room"), ended_at__isnull=True)
+    return rows.annotate(paused_at=Subquery(open_pause.values("started_at")[:1]))
+
+
+@dataclass(frozen=True)
+class Clock:
+    status: str
+    paused: bool
+    remaining_seconds: int
+
+
+def attempt_clock(*, attempt: Attempt | int, user=None, now: datetime | None = None) -> Clock:
+    """The server's clock for one attempt in one query; finalises the attempt if its time is over.
+
+    The page asks every 15 seconds and after every reconnect, so this is the second
+    hottest path of an exam day. ``user``, when given, must own the attempt
+    (``Attempt.DoesNotExist`` otherwise).
+    """
+    now = now or timezone.now()
+    attempt_id = attempt if isinstance(attempt, int) else attempt.pk
+    rows = Attempt.objects.filter(pk=attempt_id)
+    if user is not None:
+        rows = rows.filter(enrollment__candidate__user=user)
+    state = _with_pause(rows).values("status", "deadline", "paused_at").get()
+    status, deadline, paused_at = state["status"], state["deadline"], state["paused_at"]
+    if status == AttemptStatus.IN_PROGRESS and is_over(deadline, now, paused_at=paused_at):
+        status = attempt_submit(attempt=Attempt(pk=attempt_id), by=SubmittedBy.DEADLINE, now=now).status
+    if status != AttemptStatus.IN_PROGRESS:
+        return Clock(status, False, 0)
+    return Clock(status, paused_at is not None, remaining_seconds(deadline, now, paused_at=paused_at))
+
+
+@dataclass(frozen=True)
+class SaveAck:
+    position: int
+    seq: int
+    applied: bool
+    saved_at: datetime
+    remaining_seconds: int
+
+
+def answer_save(
+    *,
+    attempt: Attempt | int,
+    position: int,
+    value,
+    seq: int,
+    flagged: bool = False,
+    user=None,
+    now: datetime | None = None,
+) -> SaveAck:
+    """Save one answer. An older ``seq`` than the stored one is acknowledged but not applied.
+
+    The hot path of an exam day, so it costs one locking read and one upsert. The read
+    locks the attempt row, checks the owner (``user``, when given: anyone else gets
+    ``Attempt.DoesNotExist``) and reads the room's pause in the same query; a save and a
+    submit never interleave. The upsert only overwrites a stored answer with an older
+    sequence number. A save after the deadline and grace submits the attempt
+    (committed) and is then refused.
+    """
+    now = now or timezone.now()
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+        raise ValidationError(_("保存序号必须是正整数"))
+    attempt_id = attempt if isinstance(attempt, int) else attempt.pk
+    with transaction.atomic():
+        rows = Attempt.objects.select_for_update(of=("self",)).filter(pk=attempt_id)
+        if user is not None:
+            rows = rows.filter(enrollment__candidate__user=user)
+        state = _with_pause(rows).values("status", "deadline", "paper_id", "paper__fingerprint", "paused_at").get()
+        if state["status"] == AttemptStatus.SUBMITTED:
+            raise AttemptClosed(_("已交卷，不能再修改答案"))
+        if state["paused_at"] is not None:
+            raise AttemptPaused(_("考场已暂停，请等待考评员恢复后继续作答"))
+        deadline = state["deadline"]
+        if accepts_saves(deadline, now):
+            slot = _slot(paper_slots(state["paper_id"], state["paper__fingerprint"]), position)
+            response = clean_response(slot, value)
+            stored_seq, saved_at, applied = _upsert_answer(attempt_id, position, response, seq, flagged, now)
+            remaining = remaining_seconds(deadline, now)
+            return SaveAck(position, stored_seq, applied, saved_at, remaining)
+    attempt_submit(attempt=Attempt(pk=attempt_id), by=SubmittedBy.DEADLINE, now=now)
+    raise AttemptClosed(_("考试时间已到，答卷已自动提交，本次修改未保存"))
+
+
+def _upsert_answer(attempt_id: int, position: int, response, seq: int, flagged: bool, now: datetime):
+    """Insert or overwrite one answer unless the stored one has a newer ``seq``; one statement.
+
+    Returns the stored (seq, saved_at) after the statement and whether this save was applied.
+    PostgreSQL and SQLite share the ``ON CONFLICT … DO UPDATE … WHERE`` syntax.
+    """
+    table = connection.ops.quote_name(Answer._meta.db_table)
+    prep = {name: Answer._meta.get_field(name).get_db_prep_value for name in ("response", "saved_at")}
+    params = [attempt_id, position, prep["response"](response, connection), seq, prep["saved_at"](now, connection)]
+    params.append(flagged)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (attempt_id, position, response, seq, saved_at, flagged) "
+            "VALUES (%s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (attempt_id, position) DO UPDATE SET response = excluded.response, "
+            "seq = excluded.seq, saved_at = excluded.saved_at, flagged = excluded.flagged "
+            f"WHERE {table}.seq < excluded.seq RETURNING seq",
+            params,
+        )
+        if cursor.fetchone() is not None:
+            return seq, now, True
+    stored = Answer.objects.filter(attempt_id=attempt_id, position=position).values_list("seq", "saved_at").get()
+    return *stored, False
+
+
+def _submit_locked(attempts: list[Attempt], *, by: str, now: datetime) -> None:
+    """Grade and submit ``attempts`` (rows already locked) with a handful of queries, whatever their number.
+
+    A deadline submission is dated at the deadline, never later.
+    """
+    if not attempts:
+        return
+    sittings = {a.enrollment.sitting_id for a in attempts}
+    partial_credit = {
+        sitting_id: blueprint.get("multiple_policy", MultiplePolicy.STRICT) == MultiplePolicy.PARTIAL
+        for sitting_id, blueprint in Assembly.objects.filter(sitting__in=sittings).values_list(
+            "sitting_id", "blueprint"
+        )
+    }
+    items: dict[int, list[tuple]] = {}
+    rows = PaperItem.objects.filter(paper_id__in={a.paper_id for a in attempts}).values_list(
+        "paper_id", "position", "item_version__type", "item_version__answer", "option_order", "points"
+    )
+    for paper_id, *item in rows:
+        items.setdefault(paper_id, []).append(item)
+    responses: dict[int, dict[int, object]] = {}
+    answer_rows = Answer.objects.filter(attempt__in=attempts).values_list("attempt_id", "position", "response")
+    for attempt_id, position, response in answer_rows:
+        responses.setdefault(attempt_id, {})[position] = response
+    for attempt in attempts:
+        partial = partial_credit.get(attempt.enrollment.sitting_id, False)
+        given = responses.get(attempt.pk, {})
+        attempt.objective_score = sum(
+            grade_response(kind, key, order, points, given.get(position), partial=partial) or Decimal(0)
+            for position, kind, key, order, points in items.get(attempt.paper_id, [])
+        )
+        attempt.status = AttemptStatus.SUBMITTED
+        attempt.submitted_by = by
+        attempt.submitted_at = ended_at(attempt.deadline, now) if by == SubmittedBy.DEADLINE else now
+    Attempt.objects.bulk_update(attempts, ["status", "submitted_at", "submitted_by", "objective_score"], batch_size=500)
+
+
+@transaction.atomic
+def attempt_submit(*, attempt: Attempt, by: str = SubmittedBy.CANDIDATE, now: datetime | None = None) -> Attempt:
+    """Submit and grade the objective items. Idempotent: a second submit returns the first result."""
+    now = now or timezone.now()
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("enrollment__sitting").get(pk=attempt.pk)
+    if attempt.status == AttemptStatus.SUBMITTED:
+        return attempt
+    if by == SubmittedBy.CANDIDATE and is_expired(attempt, now):
+        by = SubmittedBy.DEADLINE
+    _submit_locked([attempt], by=by, now=now)
+    return attempt
+
+
+def attempt_finalize_if_expired(*, attempt: Attempt, now: datetime | None = None) -> bool:
+    """Submit ``attempt`` if its time (and grace) is over. Returns whether it is submitted now."""
+    now = now or timezone.now()
+    if attempt.status == AttemptStatus.SUBMITTED:
+        return True
+    if not is_expired(attempt, now):
+        return False
+    attempt_submit(attempt=attempt, by=SubmittedBy.DEADLINE, now=now)
+    return True
+
+
+def attempts_finalize_expired(*, now: datetime | None = None, batch: int = 500) -> int:
+    """The periodic sweep: submit and grade every attempt whose time and grace are over.
+
+    Works in batches of locked rows; rows another sweep (or a save, or a submit) holds
+    are skipped, so two sweeps share the work instead of waiting for each other.
+    """
+    now = now or timezone.now()
+    paused = RoomPause.objects.filter(room=OuterRef("enrollment__written_room"), ended_at__isnull=True)
+    expired = (
+        Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=over_before(now))
+        .exclude(Exists(paused))
+        .select_related("enrollment")
+        .order_by("deadline", "pk")
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        expired = expired.select_for_update(skip_locked=True, of=("self",))
+    done = 0
+    while True:
+        with transaction.atomic():
+            attempts = list(expired[:batch])
+            _submit_locked(attempts, by=SubmittedBy.DEADLINE, now=now)
+        done += len(attempts)
+        if len(attempts) < batch:
+            return done

@@ -1,0 +1,139 @@
+/* The exam page. The server owns the clock and the answers; this script only shows the
+ * server's remaining time and delivers every answer change, in order, through the shared save
+ * queue (exams/common.js), so nothing is lost to a network cut or a reload. */
+(function () {
+  "use strict";
+  var root = document.getElementById("exam");
+  if (!root) return;
+  var E = window.certifyExam;
+  var api = root.dataset.api;
+  var setState = E.saveState(document.getElementById("save-state"));
+  var submitted = root.dataset.status !== "in_progress";
+  var paused = false, pausePoll = null;
+  var body = document.querySelector(".exam-body");
+
+  // --- the clock: remaining seconds from the server; frozen while the room is paused ---
+  var clock = E.countdown({
+    element: document.getElementById("clock"),
+    remaining: root.dataset.remaining,
+    warnAt: 300,
+    onZero: function () { if (!submitted) { resync(); } }
+  });
+  function setPaused(on) {
+    paused = !!on;
+    clock.freeze(paused);
+    document.getElementById("paused").hidden = !paused;
+    document.querySelectorAll(".question input, .question textarea").forEach(function (el) { el.disabled = paused; });
+    if (paused && !pausePoll) { pausePoll = setInterval(resync, 3000); }
+    if (!paused && pausePoll) { clearInterval(pausePoll); pausePoll = null; queue.flush(); }
+  }
+  function resync() {
+    return E.request("GET", api + "clock/").then(function (res) {
+      if (res.status !== 200) return;
+      clock.sync(res.body.remaining_seconds);
+      setPaused(res.body.paused);
+      if (res.body.status !== "in_progress") { showSubmitted(); }
+    }).catch(function () { /* offline: keep counting; resync when back */ });
+  }
+  window.addEventListener("online", resync);
+
+  // --- saving: one entry per question, replayed in order ---
+  var queue = E.SaveQueue({
+    key: "certify-queue-" + root.dataset.attempt,
+    seqKey: "certify-seq-" + root.dataset.attempt,
+    maxSeq: root.dataset.maxSeq,
+    slot: function (entry) { return entry.position; },
+    blocked: function () { return submitted || paused; },
+    send: function (entry) {
+      return E.request("PUT", api + "answers/" + entry.position + "/", {value: entry.value, seq: entry.seq, flagged: entry.flagged});
+    },
+    onSaved: function (entry, ack) {
+      setState("已保存 " + E.stamp(ack.saved_at));
+      clock.sync(ack.remaining_seconds);
+    },
+    onPaused: function (res) { setState(res.body.detail, true); resync(); },
+    onClosed: function (res) { setState(res.body.detail, true); showSubmitted(); },
+    onRefused: function (entry, res) { setState(res.body.detail || "保存失败", true); },
+    onOffline: function () { setState("未保存，正在重试", true); }
+  });
+
+  function currentValue(question) {
+    if (question.dataset.type === "situational") { return question.querySelector("textarea").value; }
+    return Array.prototype.map.call(question.querySelectorAll("input[name^=q]:checked"), function (i) { return i.value; });
+  }
+  function enqueue(question) {
+    var position = Number(question.dataset.position);
+    var value = currentValue(question);
+    var flagged = question.querySelector(".flag-box").checked;
+    var nav = document.querySelector("[data-nav='" + position + "']");
+    var answered = Array.isArray(value) ? value.length > 0 : value.trim().length > 0;
+    nav.classList.toggle("answered", answered);
+    nav.classList.toggle("flagged", flagged);
+    setState("正在保存…", true);
+    queue.put({position: position, value: value, flagged: flagged});
+  }
+  var logEvent = E.eventLogger(api + "events/", function () { return submitted; });
+  var timers = {};
+  document.querySelectorAll(".question").forEach(function (question) {
+    question.addEventListener("change", function () { enqueue(question); });
+    var text = question.querySelector("textarea");
+    if (text) {
+      text.addEventListener("input", function () {
+        clearTimeout(timers[question.dataset.position]);
+        timers[question.dataset.position] = setTimeout(function () { enqueue(question); }, 800);
+      });
+      text.addEventListener("paste", function () { logEvent("paste"); });
+    }
+  });
+  document.addEventListener("visibilitychange", function () { if (document.hidden) logEvent("focus_loss"); });
+
+  // --- one question at a time ---
+  var questions = Array.prototype.slice.call(document.querySelectorAll(".question"));
+  var current = 0;
+  function show(i) {
+    current = Math.max(0, Math.min(questions.length - 1, i));
+    questions.forEach(function (q, k) { q.classList.toggle("current", k === current); });
+  }
+  document.getElementById("mode-toggle").addEventListener("click", function () {
+    var one = body.classList.toggle("one-at-a-time");
+    this.textContent = one ? "全部显示" : "逐题显示";
+    show(current);
+  });
+  questions.forEach(function (q, k) {
+    q.querySelector(".prev").addEventListener("click", function () { show(k - 1); });
+    q.querySelector(".next").addEventListener("click", function () { show(k + 1); });
+  });
+  document.querySelectorAll("[data-nav]").forEach(function (a, k) { a.addEventListener("click", function () { show(k); }); });
+
+  // --- submitting ---
+  var dialog = document.getElementById("submit-dialog");
+  document.getElementById("submit-open").addEventListener("click", function () {
+    var missing = Array.prototype.filter.call(document.querySelectorAll("[data-nav]"), function (a) { return !a.classList.contains("answered"); })
+      .map(function (a) { return a.dataset.nav; });
+    document.getElementById("unanswered").textContent = missing.length ? "还有 " + missing.length + " 题未作答：第 " + missing.join("、") + " 题。" : "所有题目均已作答。";
+    dialog.showModal();
+  });
+  document.getElementById("submit-cancel").addEventListener("click", function () { dialog.close(); });
+  document.getElementById("submit-confirm").addEventListener("click", function () {
+    queue.drain(function () {
+      E.request("POST", api + "submit/")
+        .then(function () { dialog.close(); showSubmitted(); })
+        .catch(function () { setState("网络中断，交卷未完成，请恢复网络后重试", true); });
+    });
+  });
+  function showSubmitted() {
+    submitted = true;
+    document.getElementById("submitted").hidden = false;
+    body.hidden = true;
+    document.getElementById("submit-open").hidden = true;
+    clock.stop();
+  }
+
+  if (!submitted) {
+    clock.start();
+    setInterval(resync, 15000);  // also how soon a paused room reaches the page
+    // Answers queued before a reload or crash go out first.
+    if (queue.pending().length) { setState("未保存，正在重试", true); }
+    queue.flush();
+  } else { clock.stop(); }
+})();

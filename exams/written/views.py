@@ -1,0 +1,156 @@
+"""Pages of the written exam: the candidate's paper, and the written room's console for its examiners."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from certify.people.selectors import may_view_personal_data
+from exams.papers.selectors import paper_questions
+from exams.planning.models import Enrollment, Room, RoomEvent
+from exams.planning.selectors import room_examiners, sitting_rule
+from exams.written.console import (
+    attempt_end_for_misconduct,
+    attempt_grant_extra_time,
+    enrollment_mark_absent,
+    room_pause,
+    room_resume,
+)
+from exams.written.models import Answer, Attempt, RoomPause
+from exams.written.services import attempt_finalize_if_expired, attempt_remaining_seconds, attempt_start
+
+
+def room_console_page(request, room: Room):
+    """A written room for its examiners: the live roster and the console (pause/resume, extra time,
+    absence, misconduct), with the room's log."""
+    field = "written_room" if room.kind == "written" else "practical_room"
+    enrollments = (
+        room.sitting.enrollments.filter(**{field: room})
+        .exclude(status="withdrawn")
+        .select_related("candidate__hall__branch")
+        .order_by("seat", "admission_no")
+    )
+    now = timezone.now()
+    attempts = {a.enrollment_id: a for a in Attempt.objects.filter(enrollment__in=enrollments)}
+    last_saves = dict(
+        Answer.objects.filter(attempt__in=attempts.values())
+        .values("attempt_id")
+        .annotate(last=Max("saved_at"))
+        .values_list("attempt_id", "last")
+    )
+    rows = []
+    for enrollment in enrollments:
+        attempt = attempts.get(enrollment.pk)
+        rows.append(
+            {
+                "enrollment": enrollment,
+                "attempt": attempt,
+                "remaining": attempt_remaining_seconds(attempt, now)
+                if attempt and attempt.status == "in_progress"
+                else None,
+                "last_save": last_saves.get(attempt.pk) if attempt else None,
+            }
+        )
+    return render(
+        request,
+        "written/room_console.html",
+        {
+            "room": room,
+            "examiners": room_examiners(room),
+            "rows": rows,
+            "paused": RoomPause.objects.filter(room=room, ended_at__isnull=True).first(),
+            "events": RoomEvent.objects.filter(room=room).select_related("actor", "enrollment__candidate")[:50],
+            "show_personal_data": may_view_personal_data(request.user),
+        },
+    )
+
+
+def room_console_action(request, room: Room):
+    """POST one console action, each with a reason; back to the room page with the outcome."""
+    action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
+    enrollment = None
+    if request.POST.get("enrollment"):
+        enrollment = get_object_or_404(Enrollment, pk=request.POST["enrollment"], sitting=room.sitting)
+    try:
+        if action == "pause":
+            room_pause(room=room, by=request.user, reason=reason)
+            messages.success(request, _("考场已暂停，所有考生的计时已停止。"))
+        elif action == "resume":
+            length = room_resume(room=room, by=request.user, reason=reason)
+            messages.success(
+                request, _("考场已恢复，每位考生的截止时间顺延 %(s)s 秒。") % {"s": int(length.total_seconds())}
+            )
+        elif action == "extra_time" and enrollment:
+            minutes = int(request.POST.get("minutes") or 0)
+            attempt_grant_extra_time(room=room, enrollment=enrollment, minutes=minutes, by=request.user, reason=reason)
+            messages.success(
+                request, _("已为 %(name)s 延长 %(m)s 分钟。") % {"name": enrollment.candidate.name, "m": minutes}
+            )
+        elif action == "absent" and enrollment:
+            enrollment_mark_absent(room=room, enrollment=enrollment, by=request.user, reason=reason)
+            messages.success(request, _("已将 %(name)s 标记为缺考。") % {"name": enrollment.candidate.name})
+        elif action == "misconduct" and enrollment:
+            attempt_end_for_misconduct(room=room, enrollment=enrollment, by=request.user, reason=reason)
+            messages.success(request, _("已终止 %(name)s 的考试。") % {"name": enrollment.candidate.name})
+        else:
+            messages.error(request, _("未知操作"))
+    except (ValidationError, ValueError) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("my-room", room_id=room.pk)
+
+
+class ExamView(LoginRequiredMixin, View):
+    """The candidate's exam page: a start button, then the paper with the server's clock."""
+
+    def _enrollment(self, request, enrollment_id: int) -> Enrollment:
+        return get_object_or_404(
+            Enrollment.objects.select_related("sitting", "candidate"), pk=enrollment_id, candidate__user=request.user
+        )
+
+    def get(self, request, enrollment_id: int):
+        enrollment = self._enrollment(request, enrollment_id)
+        attempt = Attempt.objects.filter(enrollment=enrollment).first()
+        if attempt is None:
+            return render(
+                request,
+                "written/exam_start.html",
+                {"enrollment": enrollment, "rule": sitting_rule(enrollment.sitting)},
+            )
+        attempt_finalize_if_expired(attempt=attempt)
+        attempt.refresh_from_db()
+        answers = {a.position: a for a in attempt.answers.all()}
+        questions = paper_questions(attempt.paper_id)
+        for question in questions:
+            answer = answers.get(question["position"])
+            question["value"] = answer.response if answer else None
+            question["flagged"] = answer.flagged if answer else False
+        now = timezone.now()
+        return render(
+            request,
+            "written/exam.html",
+            {
+                "enrollment": enrollment,
+                "attempt": attempt,
+                "questions": questions,
+                "remaining": attempt_remaining_seconds(attempt, now) if attempt.status == "in_progress" else 0,
+                "max_seq": max((a.seq for a in answers.values()), default=0),
+            },
+        )
+
+    def post(self, request, enrollment_id: int):
+        enrollment = self._enrollment(request, enrollment_id)
+        try:
+            attempt_start(enrollment=enrollment, user=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        return redirect("exam", enrollment_id=enrollment.pk)
