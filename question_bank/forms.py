@@ -27,6 +27,7 @@ FIELD_COLUMNS = {
     "explanation": "解析",
     "rubric": "评分要点",
     "source": "来源",
+    "enemy_group": "互斥组",
 }
 COLUMN_FIELDS = {column: name for name, column in FIELD_COLUMNS.items()}
 
@@ -46,6 +47,9 @@ class ItemForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     source = forms.CharField(label=_("来源"), required=False, max_length=200)
+    enemy_group = forms.CharField(
+        label=_("互斥组（可不填；同一组的题目不会出现在同一份试卷上）"), required=False, max_length=100
+    )
     status = forms.ChoiceField(label=_("状态"), choices=ItemStatus.choices, initial=ItemStatus.ACTIVE)
 
     def __init__(self, *args, **kwargs):
@@ -70,6 +74,7 @@ class ItemForm(forms.Form):
         "explanation",
         "rubric",
         "source",
+        "enemy_group",
     )
 
     @property

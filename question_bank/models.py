@@ -37,12 +37,18 @@ class MultiplePolicy(models.TextChoices):
 
 
 OPTION_LETTERS = "ABCDEFGH"
+# An enemy group's name: letters, digits, CJK characters, "_", "-" and ".", at most 40.
+ENEMY_GROUP_PATTERN = r"^[0-9A-Za-z_.\-\u4e00-\u9fff]{1,40}$"
+# The same pattern with literal characters, as the databases' regular expressions want it.
+_ENEMY_GROUP_DB_PATTERN = "^[0-9A-Za-z_.\\-\u4e00-\u9fff]{1,40}$"
 CHINESE_NUMERALS = "零一二三四五六七八九十"
 
 
 def chapter_label(code: str) -> str:
-    """ "4" → "第四章"."""
+    """ "4" → "第四章"; "0" (认证须知, outside the curriculum) → "附录"."""
     number = int(code)
+    if number == 0:
+        return "附录"
     if number <= 10:
         return f"第{CHINESE_NUMERALS[number]}章"
     if number < 20:
@@ -100,6 +106,10 @@ class Item(models.Model):
     )
     # Normalised case + stem of the current version: the duplicate check, backed by the database.
     stem_key = models.CharField(_("题干指纹"), max_length=64, unique=True)
+    # 互斥组: two items of one group never appear on the same paper (one gives the other away,
+    # the same case at two levels, parallel items). Blank: no group. A property of the item,
+    # not of a content version, so regrouping never writes a new version.
+    enemy_group = models.CharField(_("互斥组"), max_length=40, blank=True, default="", db_index=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -109,6 +119,10 @@ class Item(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ItemStatus.values), name="item_status_known"),
+            models.CheckConstraint(
+                condition=Q(enemy_group="") | Q(enemy_group__regex=_ENEMY_GROUP_DB_PATTERN),
+                name="item_enemy_group_shape",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -228,3 +242,50 @@ class Blueprint(models.Model):
 
     def quotas_for(self, item_type: str) -> dict[str, int]:
         return {str(chapter): int(count) for chapter, count in (self.chapter_quotas.get(item_type) or {}).items()}
+
+
+class CheckRule(models.TextChoices):
+    """The bank health check's rules (题库体检), each a fault a reviewer looks for."""
+
+    KEY_LONGEST = "key_longest", _("答案选项明显最长")
+    ALL_KEYED = "all_keyed", _("全部选项都是答案")
+    STEM_CUE = "stem_cue", _("题干用词只出现在答案中")
+    NEAR_DUPLICATE = "near_duplicate", _("题干近似重复")
+    ENEMY_CONFLICT = "enemy_conflict", _("互斥冲突")
+    QUOTE_MISSING = "quote_missing", _("引文不在所注来源中")
+    DIFFICULTY_LEVEL = "difficulty_level", _("难度与级别不符")
+    THIN_POOL = "thin_pool", _("题量不足以满足组卷规则")
+
+
+class FindingReview(models.Model):
+    """An admin's judgement that one health-check finding is acceptable, with the reason.
+
+    ``key`` is the finding's stable identity (rule + the items' stem fingerprints, or the
+    blueprint pool), so a review shipped in the fixtures applies in every database and a
+    review lapses when the item's stem changes.
+    """
+
+    key = models.CharField(_("问题标识"), max_length=200, unique=True)
+    rule = models.CharField(_("规则"), max_length=20, choices=CheckRule.choices)
+    reason = models.TextField(_("复核理由"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("复核人"),
+    )
+    reviewed_at = models.DateTimeField(_("复核时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("体检问题复核")
+        verbose_name_plural = _("体检问题复核")
+        ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rule__in=CheckRule.values), name="finding_review_rule_known"),
+            models.CheckConstraint(condition=~Q(reason=""), name="finding_review_reason_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -48,10 +48,22 @@ def item_list(*, filters: ItemFilters) -> QuerySet[Item]:
     return items
 
 
+def enemy_group_members(*, item: Item) -> list[Item]:
+    """The other items of ``item``'s enemy group (互斥组), with their current versions."""
+    if not item.enemy_group:
+        return []
+    return list(
+        Item.objects.filter(enemy_group=item.enemy_group)
+        .exclude(pk=item.pk)
+        .select_related("current__knowledge_point")
+        .order_by("pk")
+    )
+
+
 def current_versions(*, items: QuerySet[Item]) -> QuerySet[ItemVersion]:
     return (
         ItemVersion.objects.filter(item__in=items, item__current=F("pk"))
-        .select_related("knowledge_point")
+        .select_related("knowledge_point", "item")
         .order_by("item_id")
     )
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("import/", views.ImportView.as_view(), name="bank-import"),
     path("template.xlsx", views.TemplateDownloadView.as_view(), name="bank-template"),
     path("export.xlsx", views.ExportView.as_view(), name="bank-export"),
+    path("health/", views.HealthView.as_view(), name="bank-health"),
+    path("health/review/", views.HealthReviewView.as_view(), name="bank-health-review"),
     path("blueprints/", views.BlueprintListView.as_view(), name="bank-blueprints"),
     path("blueprints/<int:level>/", views.BlueprintDetailView.as_view(), name="bank-blueprint"),
 ]

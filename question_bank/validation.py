@@ -16,12 +16,26 @@ from django.utils.translation import gettext as _
 
 from certify.excel import RowError
 from certify.standard.models import Level
-from question_bank.models import OPTION_LETTERS, ItemType, KnowledgePoint
+from question_bank.models import ENEMY_GROUP_PATTERN, OPTION_LETTERS, ItemType, KnowledgePoint
 
-# The template's columns, in order (DESIGN.md §3), then 案例 for situational items.
+# The template's columns, in order (DESIGN.md §3), then 案例 for situational items and 互斥组.
 OPTION_COLUMNS = [f"选项{letter}" for letter in OPTION_LETTERS]
-COLUMNS = ["题型", "级别", "知识点", "难度", "题干", *OPTION_COLUMNS, "答案", "解析", "评分要点", "来源", "案例"]
-REQUIRED_COLUMNS = [column for column in COLUMNS if column != "案例"]
+COLUMNS = [
+    "题型",
+    "级别",
+    "知识点",
+    "难度",
+    "题干",
+    *OPTION_COLUMNS,
+    "答案",
+    "解析",
+    "评分要点",
+    "来源",
+    "案例",
+    "互斥组",
+]
+OPTIONAL_COLUMNS = ("案例", "互斥组")
+REQUIRED_COLUMNS = [column for column in COLUMNS if column not in OPTIONAL_COLUMNS]
 
 TYPE_NAMES = {
     ItemType.SINGLE: ["单选", "单选题", "单项选择", "单项选择题"],
@@ -65,6 +79,8 @@ class ItemData:
     explanation: str
     rubric: list[RubricPoint]
     source: str
+    # Not content: kept on the item, so regrouping never writes a new version.
+    enemy_group: str = ""
 
     @property
     def stem_key(self) -> str:
@@ -88,9 +104,14 @@ class ItemData:
 
 
 def normalize_text(value: str) -> str:
-    """NFKC, no whitespace or punctuation, lower case: what makes two stems "the same"."""
+    """NFKC, no whitespace, punctuation or invisible format characters (zero-width spaces and
+    joiners, BOM), lower case: what makes two stems "the same"."""
     text = unicodedata.normalize("NFKC", value)
-    return "".join(ch for ch in text if not ch.isspace() and not unicodedata.category(ch).startswith("P")).lower()
+    return "".join(
+        ch
+        for ch in text
+        if not ch.isspace() and unicodedata.category(ch)[0] != "P" and unicodedata.category(ch) != "Cf"
+    ).lower()
 
 
 def stem_key(case: str, stem: str) -> str:
@@ -208,6 +229,21 @@ def item_from_cells(
     if len(source) > 200:
         error("来源", _("来源不能超过 200 字"))
 
+    enemy_group = text("互斥组")
+    if enemy_group and not re.fullmatch(ENEMY_GROUP_PATTERN, enemy_group):
+        if len(enemy_group) > 40:
+            error("互斥组", _("互斥组名称不能超过 40 个字符"))
+        elif re.search(r"[\s,，;；、/|]", enemy_group):
+            error(
+                "互斥组",
+                _("互斥组只能填写一个组名，「%(value)s」中含有空格或分隔符") % {"value": enemy_group[:40]},
+            )
+        else:
+            error(
+                "互斥组",
+                _("互斥组名称「%(value)s」只能由汉字、字母、数字和 _ - . 组成") % {"value": enemy_group[:40]},
+            )
+
     # Options: filled from A without gaps.
     filled = [(letter, text(column)) for letter, column in zip(OPTION_LETTERS, OPTION_COLUMNS, strict=True)]
     last = max((i for i, (_letter, value) in enumerate(filled) if value), default=-1)
@@ -298,6 +334,7 @@ def item_from_cells(
             explanation=explanation,
             rubric=rubric,
             source=source,
+            enemy_group=enemy_group,
         ),
         [],
     )
@@ -318,6 +355,7 @@ def item_cells(version) -> dict[str, str]:
             "评分要点": rubric_text(version.rubric),
             "来源": version.source,
             "案例": version.case,
+            "互斥组": version.item.enemy_group,
         }
     )
     for column, option in zip(OPTION_COLUMNS, version.options, strict=False):

@@ -17,9 +17,10 @@ from certify.people.permissions import RoleRequiredMixin
 from certify.standard.models import Level
 from question_bank.forms import COLUMN_FIELDS, BlueprintForm, ImportForm, ItemForm
 from question_bank.models import Blueprint, Item, ItemStatus, ItemType, KnowledgePoint
-from question_bank.selectors import ItemFilters, bank_counts, current_versions, item_list
+from question_bank.selectors import ItemFilters, bank_counts, current_versions, enemy_group_members, item_list
 from question_bank.services.blueprints import blueprint_feasibility, blueprint_update
 from question_bank.services.excel import bank_export, bank_import, bank_template
+from question_bank.services.health import bank_check, finding_review, finding_review_withdraw, item_findings
 from question_bank.services.items import DuplicateItem, item_create, item_set_status, item_update
 from question_bank.validation import item_cells
 
@@ -69,7 +70,14 @@ class ItemDetailView(RoleRequiredMixin, View):
         return render(
             request,
             "question_bank/item_detail.html",
-            {"item": item, "shown": shown, "versions": versions, "statuses": ItemStatus.choices},
+            {
+                "item": item,
+                "shown": shown,
+                "versions": versions,
+                "statuses": ItemStatus.choices,
+                "enemies": enemy_group_members(item=item),
+                "findings": item_findings(item=item),
+            },
         )
 
 
@@ -186,3 +194,41 @@ class BlueprintDetailView(RoleRequiredMixin, View):
                 messages.success(request, _("组卷规则已保存。"))
                 return redirect(reverse("bank-blueprint", kwargs={"level": level}))
         return self.get(request, level, form=form)
+
+
+class HealthView(RoleRequiredMixin, View):
+    """题库体检: every finding, per item, with the rule it breaks; reviewed ones with their reason."""
+
+    def get(self, request):
+        report = bank_check()
+        show_reviewed = request.GET.get("reviewed") == "1"
+        rows = [
+            (version, [f for f in findings if f.is_open or show_reviewed]) for version, findings in report.by_item()
+        ]
+        return render(
+            request,
+            "question_bank/health.html",
+            {
+                "report": report,
+                "rows": [(version, findings) for version, findings in rows if findings],
+                "show_reviewed": show_reviewed,
+            },
+        )
+
+
+class HealthReviewView(RoleRequiredMixin, View):
+    """Mark a finding reviewed with a reason, or open it again."""
+
+    def post(self, request):
+        key = request.POST.get("key", "")
+        if request.POST.get("withdraw"):
+            finding_review_withdraw(key=key)
+            messages.success(request, _("已撤销复核，该问题重新列为待处理。"))
+        else:
+            try:
+                finding_review(key=key, reason=request.POST.get("reason", ""), by=request.user)
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+            else:
+                messages.success(request, _("已标记为已复核。"))
+        return redirect(reverse("bank-health") + ("?reviewed=1" if request.POST.get("withdraw") else ""))

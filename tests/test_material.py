@@ -100,3 +100,20 @@ def test_entries_of_the_wrong_shape_are_named_not_crashed_on(material):
     assert "scenarios.json B02：expected 应为对象" in text
     assert "适用级别" in text.split("scenes.json")[1] and "五个维度" in text.split("scenes.json")[-1]
     assert nothing_loaded()
+
+
+def test_a_card_whose_trap_is_a_name_mismatch_does_not_present_the_holder():
+    material_load()
+    card = Scenario.objects.get(code="B18")
+    assert card.expected["action"] == "refuse"
+    assert card.presented["is_holder"] is False
+    assert card.presented["name"] != card.customer["name"]
+
+
+def test_the_card_about_an_unwanted_xiaomishu_lists_it_on_the_line_and_lets_the_holder_cancel_it():
+    material_load()
+    card = Scenario.objects.get(code="B13")
+    assert card.existing_lines[0]["addons"] == ["ADD-SEC"]
+    assert card.presented["is_holder"] is True
+    assert card.expected["addons"] == ["ADD-CLIP"]
+    assert "可按其要求取消" in card.traps[0]["note"]

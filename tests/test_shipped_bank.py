@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from exams.papers.assembly import build_all, pools_from_rows
+from exams.papers.services import blueprint_snapshot, eligible_pool_rows
 from question_bank.models import Blueprint, Item, ItemType, KnowledgePoint
 from question_bank.services.blueprints import blueprint_feasibility, blueprints_load_defaults
+from question_bank.services.health import bank_check
 from question_bank.services.items import (
     bank_load_shipped,
     knowledge_points_load,
@@ -68,3 +71,59 @@ def test_the_default_blueprints_are_feasible_with_at_least_30_different_papers(s
         report = blueprint_feasibility(blueprint=blueprint)
         assert report.problems == [], blueprint
         assert report.distinct_papers >= 30, blueprint
+
+
+def test_the_shipped_bank_passes_the_health_check(standard):
+    bank_load_shipped()
+    blueprints_load_defaults()
+    report = bank_check()
+    assert [f"{f.rule_label}: {f.message}" for f in report.open] == []
+    # Multiple choice keys spread over 2, 3 and 4 options; hardly any item keys every option.
+    keys = report.stats["multiple_keys"]
+    assert {2, 3, 4} <= set(keys)
+    assert max(keys.values()) <= 0.6 * report.stats["multiple"]
+    assert report.stats["multiple_all_keyed"] <= 0.1 * report.stats["multiple"]
+    # The key is the longest option of a single-choice item about as often as chance allows.
+    assert report.stats["single_key_longest"] <= 0.35 * report.stats["single"]
+
+
+def test_stems_never_cite_the_textbook_or_the_course_goals():
+    cited = [
+        f"{name} #{index}"
+        for name, index, entry in shipped_bank_entries()
+        if any(word in entry["stem"] + entry["case"] for word in ("教材", "课程目标"))
+    ]
+    assert cited == []
+
+
+def test_certification_rules_are_kept_off_the_default_papers(standard):
+    bank_load_shipped()
+    blueprints_load_defaults()
+    assert Item.objects.filter(current__knowledge_point__code="0.1").count() == 12
+    for blueprint in Blueprint.objects.all():
+        for pool in blueprint_feasibility(blueprint=blueprint).pools:
+            assert pool.chapter != "0"
+        assert "0" not in {c for t in ("single", "multiple") for c in blueprint.quotas_for(t)}
+
+
+@pytest.mark.parametrize("level", [5, 4, 3])
+def test_thirty_candidates_of_each_level_get_different_papers_without_enemies(standard, level):
+    bank_load_shipped()
+    blueprints_load_defaults()
+    blueprint = blueprint_snapshot(Blueprint.objects.get(level=level))
+    rows = eligible_pool_rows(blueprint)
+    group_of = {row[0]: row[5] for row in rows if row[5]}
+    papers = build_all(
+        seed=20261130,
+        count=30,
+        pools=pools_from_rows(blueprint, [tuple(row) for row in rows]),
+        target=float(blueprint["target_difficulty"]),
+        tolerance=float(blueprint["difficulty_tolerance"]),
+    )
+    assert len({paper.fingerprint for paper in papers}) == 30
+    for paper in papers:
+        groups = Counter(group_of[e.version_id] for e in paper.entries if e.version_id in group_of)
+        assert max(groups.values(), default=0) <= 1
+        assert abs(paper.mean_difficulty - float(blueprint["target_difficulty"])) <= float(
+            blueprint["difficulty_tolerance"]
+        )

@@ -9,6 +9,11 @@ brought inside the target ± tolerance by swapping items for others of the same
 pool, chosen by the paper's own random generator. Options of choice items are
 shuffled per paper; the key is mapped on the server, never sent.
 
+Enemy groups (互斥组): no two items of one group on a paper. A draw skips an item whose
+group is already on the paper (taking the next one of the run), and a difficulty swap never
+brings one in. Pools without groups are drawn exactly as before groups existed, so papers
+of sittings frozen earlier rebuild unchanged.
+
 Nothing here reads global state, so ``build_paper(seed, index, salt, …)`` rebuilds
 any paper exactly for an audit. ``salt`` is raised only when a paper would be
 identical to an earlier one of the same sitting; it is stored with the paper.
@@ -32,6 +37,11 @@ class PoolItem:
     version_id: int
     difficulty: int
     option_count: int
+    group: str = ""  # enemy group; "" for none
+
+
+class EnemyShortfall(ValueError):
+    """The items left in a pool after the paper's enemy groups are fewer than it needs."""
 
 
 @dataclass(frozen=True)
@@ -72,8 +82,9 @@ class BuiltPaper:
         return hashlib.sha256(ids.encode()).hexdigest()
 
 
-def pools_from_rows(blueprint: dict, rows: list[tuple[int, str, str, int, int]]) -> list[Pool]:
-    """``rows`` are (version id, type, section code, difficulty, option count) of eligible versions."""
+def pools_from_rows(blueprint: dict, rows: list[tuple]) -> list[Pool]:
+    """``rows`` are (version id, type, section code, difficulty, option count[, enemy group]) of eligible
+    versions; rows frozen before enemy groups existed have no group."""
     pools: list[Pool] = []
     for item_type in TYPE_ORDER:
         needed = blueprint[f"{item_type}_count"]
@@ -82,8 +93,8 @@ def pools_from_rows(blueprint: dict, rows: list[tuple[int, str, str, int, int]])
         points = blueprint[f"{item_type}_points"]
         quotas = {str(k): int(v) for k, v in (blueprint.get("chapter_quotas", {}).get(item_type) or {}).items() if v}
         of_type = sorted(
-            (PoolItem(vid, difficulty, options), code.split(".")[0])
-            for vid, t, code, difficulty, options in rows
+            (PoolItem(vid, difficulty, options, group or ""), code.split(".")[0])
+            for vid, t, code, difficulty, options, group in (_with_group(row) for row in rows)
             if t == item_type
         )
         # PoolItem sorts by version id first, so the layout is stable.
@@ -96,6 +107,10 @@ def pools_from_rows(blueprint: dict, rows: list[tuple[int, str, str, int, int]])
     return pools
 
 
+def _with_group(row) -> tuple:
+    return tuple(row) if len(row) >= 6 else (*row, "")
+
+
 @lru_cache(maxsize=4096)
 def _cycle(seed: int, pool_key: str, size: int, cycle: int) -> tuple[int, ...]:
     order = list(range(size))
@@ -103,30 +118,62 @@ def _cycle(seed: int, pool_key: str, size: int, cycle: int) -> tuple[int, ...]:
     return tuple(order)
 
 
-def _draw(seed: int, index: int, pool: Pool) -> list[int]:
-    """Positions in ``pool.items`` for paper ``index``: the next k distinct items of the shuffled run."""
+def _draw(seed: int, index: int, pool: Pool, groups: set[str]) -> list[int]:
+    """Positions in ``pool.items`` for paper ``index``: the next k distinct items of the shuffled run,
+    skipping those whose enemy group is in ``groups`` (the paper's so far), which it extends."""
     n, k = len(pool.items), pool.needed
     position = index * k
     chosen: list[int] = []
     seen: set[int] = set()
+    # Two whole cycles from the start meet every item at least once.
+    limit = position + 2 * n + k
     while len(chosen) < k:
+        if position > limit:
+            raise EnemyShortfall(f"pool {pool.key}: enemy groups leave fewer than {k} items")
         cycle, offset = divmod(position, n)
         candidate = _cycle(seed, pool.key, n, cycle)[offset]
-        if candidate not in seen:
+        group = pool.items[candidate].group
+        if candidate not in seen and not (group and group in groups):
             seen.add(candidate)
             chosen.append(candidate)
+            if group:
+                groups.add(group)
         position += 1
+    return chosen
+
+
+def _sample(rng: random.Random, pool: Pool, groups: set[str]) -> list[int]:
+    """A random draw for a rebuilt (salted) paper, with enemies of the paper replaced at random."""
+    chosen = rng.sample(range(len(pool.items)), pool.needed)
+    for slot, position in enumerate(chosen):
+        group = pool.items[position].group
+        if not group:
+            continue
+        if group in groups:
+            taken = set(chosen)
+            allowed = [
+                p
+                for p in range(len(pool.items))
+                if p not in taken and not (pool.items[p].group and pool.items[p].group in groups)
+            ]
+            if not allowed:
+                raise EnemyShortfall(f"pool {pool.key}: enemy groups leave fewer than {pool.needed} items")
+            chosen[slot] = position = rng.choice(allowed)
+            group = pool.items[position].group
+        if group:
+            groups.add(group)
     return chosen
 
 
 def build_paper(*, seed: int, index: int, salt: int, pools: list[Pool], target: float, tolerance: float) -> BuiltPaper:
     rng = random.Random(f"{seed}:paper:{index}:{salt}")
     picks: dict[str, list[int]] = {}
+    groups: set[str] = set()
     for pool in pools:
         if salt == 0:
-            picks[pool.key] = _draw(seed, index, pool)
+            picks[pool.key] = _draw(seed, index, pool, groups)
         else:
-            picks[pool.key] = rng.sample(range(len(pool.items)), pool.needed)
+            picks[pool.key] = _sample(rng, pool, groups)
     _balance_difficulty(picks, pools, rng, target=target, tolerance=tolerance)
 
     paper = BuiltPaper(index=index, salt=salt)
@@ -172,11 +219,19 @@ def _balance_difficulty(
         key, slot, current = rng.choice(options)
         pool = by_key[key]
         used = set(picks[key])
+        # Enemy groups on the paper, but for the slot being replaced.
+        held = {
+            by_key[k].items[p].group
+            for k, positions in picks.items()
+            for s, p in enumerate(positions)
+            if by_key[k].items[p].group and (k, s) != (key, slot)
+        }
         replacements = [
             p
             for p in range(len(pool.items))
             if p not in used
             and (pool.items[p].difficulty < current if too_high else pool.items[p].difficulty > current)
+            and not (pool.items[p].group and pool.items[p].group in held)
         ]
         if not replacements:
             stuck.add((key, slot))
@@ -193,7 +248,11 @@ def build_all(*, seed: int, count: int, pools: list[Pool], target: float, tolera
     seen: set[str] = set()
     for index in range(count):
         for salt in range(MAX_SALT):
-            paper = build_paper(seed=seed, index=index, salt=salt, pools=pools, target=target, tolerance=tolerance)
+            try:
+                paper = build_paper(seed=seed, index=index, salt=salt, pools=pools, target=target, tolerance=tolerance)
+            except EnemyShortfall:
+                # The run's order met enemies it could not step past: a salted draw is random.
+                continue
             if paper.fingerprint not in seen:
                 break
         else:

@@ -31,8 +31,9 @@ def blueprint_snapshot(blueprint: Blueprint) -> dict:
 
 
 def eligible_pool_rows(blueprint: dict) -> list[list]:
-    """[version id, type, section code, difficulty, option count] of the current versions of active
-    items a paper of this blueprint may use."""
+    """[version id, type, section code, difficulty, option count, enemy group] of the current versions
+    of active items a paper of this blueprint may use. (Pools frozen before enemy groups have rows
+    of five; ``pools_from_rows`` reads both.)"""
     rows = (
         ItemVersion.objects.filter(
             item__current=F("pk"),
@@ -42,9 +43,9 @@ def eligible_pool_rows(blueprint: dict) -> list[list]:
             difficulty__lte=blueprint["difficulty_max"],
         )
         .order_by("pk")
-        .values_list("pk", "type", "knowledge_point__code", "difficulty", "options")
+        .values_list("pk", "type", "knowledge_point__code", "difficulty", "options", "item__enemy_group")
     )
-    return [[pk, t, code, d, len(options)] for pk, t, code, d, options in rows]
+    return [[pk, t, code, d, len(options), group] for pk, t, code, d, options, group in rows]
 
 
 def assembly_prepare(*, sitting: Sitting, seed: int | None = None) -> Assembly:

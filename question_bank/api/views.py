@@ -17,6 +17,7 @@ from question_bank.models import Blueprint, Item, ItemStatus, KnowledgePoint
 from question_bank.selectors import ItemFilters, current_versions, item_list
 from question_bank.services.blueprints import blueprint_feasibility, blueprint_update
 from question_bank.services.excel import bank_export, bank_import, bank_template
+from question_bank.services.health import bank_check, finding_review
 from question_bank.services.items import (
     DuplicateItem,
     item_create,
@@ -44,6 +45,7 @@ class ItemOutputSerializer(serializers.Serializer):
     rubric = serializers.JSONField(source="current.rubric")
     explanation = serializers.CharField(source="current.explanation")
     source = serializers.CharField(source="current.source")
+    enemy_group = serializers.CharField()
 
 
 class ItemInputSerializer(serializers.Serializer):
@@ -248,3 +250,61 @@ class FeasibilityApi(APIView):
     def get(self, request, level: int):
         blueprint = get_object_or_404(Blueprint, level=level)
         return Response(FeasibilitySerializer(blueprint_feasibility(blueprint=blueprint)).data)
+
+
+class FindingSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    rule_label = serializers.CharField()
+    key = serializers.CharField()
+    message = serializers.CharField()
+    items = serializers.ListField(source="item_ids", child=serializers.IntegerField())
+    reviewed = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField()
+
+    def get_reviewed(self, finding) -> bool:
+        return not finding.is_open
+
+    def get_reason(self, finding) -> str:
+        return finding.review.reason if finding.review else ""
+
+
+class HealthApi(APIView):
+    """题库体检: every finding, open and reviewed."""
+
+    permission_classes = [IsCertAdmin]
+
+    class HealthSerializer(serializers.Serializer):
+        open = serializers.IntegerField()
+        reviewed = serializers.IntegerField()
+        stats = serializers.DictField()
+        findings = FindingSerializer(many=True)
+
+    @extend_schema(responses=HealthSerializer, summary="题库体检：逐题列出命题问题")
+    def get(self, request):
+        report = bank_check()
+        return Response(
+            {
+                "open": len(report.open),
+                "reviewed": len(report.reviewed),
+                "stats": report.stats,
+                "findings": FindingSerializer(report.findings, many=True).data,
+            }
+        )
+
+
+class HealthReviewApi(APIView):
+    permission_classes = [IsCertAdmin]
+
+    class InputSerializer(serializers.Serializer):
+        key = serializers.CharField(max_length=200)
+        reason = serializers.CharField(max_length=2000, allow_blank=True)
+
+    @extend_schema(request=InputSerializer, responses={204: None}, summary="将体检问题标记为已复核（须填写理由）")
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            finding_review(**serializer.validated_data, by=request.user)
+        except ValidationError as exc:
+            return Response({"errors": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -168,6 +168,9 @@ class PoolReport:
     needed: int
     available: int
     difficulties: list[int] = field(default_factory=list, repr=False)
+    # Items a paper can take from the pool at once: one per enemy group plus every ungrouped item.
+    independent: int | None = None
+    groups: set[str] = field(default_factory=set, repr=False)
 
     @property
     def label(self) -> str:
@@ -175,13 +178,22 @@ class PoolReport:
         return f"{chapter_label(self.chapter)} {type_label}题" if self.chapter else f"{type_label}题"
 
     @property
+    def usable(self) -> int:
+        return self.available if self.independent is None else self.independent
+
+    @property
     def short(self) -> bool:
-        return self.available < self.needed
+        return self.usable < self.needed
 
     @property
     def exposure(self) -> float | None:
-        """The share of papers an item of this group appears on when use is spread evenly; None when short."""
-        return None if self.short else self.needed / self.available
+        """The share of papers an ungrouped item of this pool appears on when use is spread evenly
+        (items of one enemy group share a place); None when short."""
+        return None if self.short else self.needed / self.usable
+
+    @property
+    def exposure_percent(self) -> int | None:
+        return None if self.exposure is None else round(100 * self.exposure)
 
 
 @dataclass
@@ -214,24 +226,77 @@ def eligible_versions(*, blueprint: Blueprint):
     )
 
 
+def _pool_report(item_type: str, chapter: str | None, needed: int, rows: list[tuple[int, str]]) -> PoolReport:
+    """``rows`` are (difficulty, enemy group) of the pool's items."""
+    groups = {group for _d, group in rows if group}
+    ungrouped = sum(1 for _d, group in rows if not group)
+    return PoolReport(
+        item_type,
+        chapter,
+        needed,
+        len(rows),
+        sorted(d for d, _group in rows),
+        independent=ungrouped + len(groups),
+        groups=groups,
+    )
+
+
+def enemy_groups_fill(pools: list[PoolReport]) -> bool:
+    """Can every pool be filled at once when each enemy group gives one item to one pool only?
+
+    Ungrouped items serve their own pool; the places left are matched to groups (augmenting paths).
+    """
+    slots = [
+        pool_index
+        for pool_index, pool in enumerate(pools)
+        for _ in range(max(0, pool.needed - (pool.usable - len(pool.groups))))
+    ]
+    if not slots:
+        return True
+    groups_of_pool = [pool.groups for pool in pools]
+    owner: dict[int, str] = {}  # slot → group
+
+    def place(group: str, visited: set[int]) -> bool:
+        for slot, pool_index in enumerate(slots):
+            if slot in visited or group not in groups_of_pool[pool_index]:
+                continue
+            visited.add(slot)
+            if slot not in owner or place(owner[slot], visited):
+                owner[slot] = group
+                return True
+        return False
+
+    for group in sorted(set().union(*groups_of_pool)):
+        place(group, set())
+    return len(owner) == len(slots)
+
+
 def blueprint_feasibility(*, blueprint: Blueprint) -> Feasibility:
-    """Can the active bank fill this blueprint? Says exactly what is short and how many different papers exist."""
-    rows = list(eligible_versions(blueprint=blueprint).values_list("type", "knowledge_point__code", "difficulty"))
+    """Can the active bank fill this blueprint? Says exactly what is short and how many different papers exist.
+
+    Enemy groups count: a paper takes at most one item of a group, so a pool offers one place per
+    group plus its ungrouped items, and a group shared by several pools fills only one of them.
+    """
+    rows = list(
+        eligible_versions(blueprint=blueprint).values_list(
+            "type", "knowledge_point__code", "difficulty", "item__enemy_group"
+        )
+    )
     pools: list[PoolReport] = []
     for item_type in ItemType.values:
         needed = blueprint.count_for(item_type)
         if needed == 0:
             continue
         quotas = blueprint.quotas_for(item_type)
-        of_type = [(code.split(".")[0], difficulty) for t, code, difficulty in rows if t == item_type]
+        of_type = [(code.split(".")[0], difficulty, group) for t, code, difficulty, group in rows if t == item_type]
         if quotas:
             for chapter, count in sorted(quotas.items()):
                 if count:
-                    difficulties = sorted(d for c, d in of_type if c == chapter)
-                    pools.append(PoolReport(item_type, chapter, count, len(difficulties), difficulties))
+                    pools.append(
+                        _pool_report(item_type, chapter, count, [(d, g) for c, d, g in of_type if c == chapter])
+                    )
         else:
-            difficulties = sorted(d for _c, d in of_type)
-            pools.append(PoolReport(item_type, None, needed, len(difficulties), difficulties))
+            pools.append(_pool_report(item_type, None, needed, [(d, g) for _c, d, g in of_type]))
 
     problems = []
     counts = standard_counts(blueprint.level)
@@ -264,8 +329,21 @@ def blueprint_feasibility(*, blueprint: Blueprint) -> Feasibility:
             "available": pool.available,
         }
         for pool in pools
-        if pool.short
+        if pool.available < pool.needed
     ]
+    problems += [
+        _(
+            "%(pool)s需要 %(needed)s 道，题库中有 %(available)s 道，但同一互斥组的题目不能同卷，"
+            "每份试卷最多只能从中抽出 %(usable)s 道"
+        )
+        % {"pool": pool.label, "needed": pool.needed, "available": pool.available, "usable": pool.usable}
+        for pool in pools
+        if pool.available >= pool.needed and pool.short
+    ]
+    if not any(pool.short for pool in pools) and not enemy_groups_fill(pools):
+        problems.append(
+            _("互斥组跨多个抽题范围：同一组的题目只能有一道上卷，各范围无法同时抽满。请拆分互斥组或补充题目")
+        )
     mean_range = None
     if pools and not any(pool.short for pool in pools):
         total = sum(pool.needed for pool in pools)
@@ -283,7 +361,8 @@ def blueprint_feasibility(*, blueprint: Blueprint) -> Feasibility:
                     "high": highest,
                 }
             )
-    distinct = 0 if any(pool.short for pool in pools) else math.prod(math.comb(p.available, p.needed) for p in pools)
+    # One item per place: counting places rather than items keeps the estimate on the safe side.
+    distinct = 0 if any(pool.short for pool in pools) else math.prod(math.comb(p.usable, p.needed) for p in pools)
     return Feasibility(
         blueprint=blueprint, pools=pools, problems=problems, distinct_papers=distinct, mean_range=mean_range
     )

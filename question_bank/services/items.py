@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from certify.people.models import User
 from certify.standard.models import Level
 from certify.standard.selectors import standard_current
-from question_bank.models import Item, ItemStatus, ItemVersion, KnowledgePoint
+from question_bank.models import FindingReview, Item, ItemStatus, ItemVersion, KnowledgePoint
 from question_bank.validation import (
     ItemData,
     RowError,
@@ -52,7 +52,7 @@ def item_create(*, data: ItemData, by: User | None, status: str = ItemStatus.ACT
     _check_not_duplicate(data)
     try:
         with transaction.atomic():
-            item = Item.objects.create(status=status, stem_key=data.stem_key)
+            item = Item.objects.create(status=status, stem_key=data.stem_key, enemy_group=data.enemy_group)
     except IntegrityError:
         raise DuplicateItem(_("题库中已有相同题干的题目")) from None
     version = ItemVersion.objects.create(item=item, number=1, created_by=by, **data.content())
@@ -66,12 +66,16 @@ def item_update(*, item: Item, data: ItemData, by: User | None) -> ItemVersion:
     """Change an item's content.
 
     A current version that a paper has used is left intact and a new version is
-    written; an unused one is edited in place. Locks the item row.
+    written; an unused one is edited in place. A change of the enemy group alone writes
+    no version: the group belongs to the item. Locks the item row.
     """
     item = Item.objects.select_for_update().get(pk=item.pk)
     _check_not_duplicate(data, exclude=item)
     current = ItemVersion.objects.get(pk=item.current_id)
-    if current.is_used:
+    item.enemy_group = data.enemy_group
+    if _same_content(current, data):
+        version = current
+    elif current.is_used:
         version = ItemVersion.objects.create(item=item, number=current.number + 1, created_by=by, **data.content())
         item.current = version
     else:
@@ -81,8 +85,17 @@ def item_update(*, item: Item, data: ItemData, by: User | None) -> ItemVersion:
         current.save()
         version = current
     item.stem_key = data.stem_key
-    item.save(update_fields=["current", "stem_key", "updated_at"])
+    item.save(update_fields=["current", "stem_key", "enemy_group", "updated_at"])
     return version
+
+
+def _same_content(version: ItemVersion, data: ItemData) -> bool:
+    content = data.content()
+    content["knowledge_point"] = data.knowledge_point.pk
+    return all(
+        getattr(version, "knowledge_point_id" if field == "knowledge_point" else field) == value
+        for field, value in content.items()
+    )
 
 
 def item_set_status(*, item: Item, status: str) -> Item:
@@ -136,6 +149,7 @@ def fixture_item_cells(entry: dict) -> dict[str, str]:
         "解析": entry.get("explanation", ""),
         "评分要点": rubric_text(entry.get("rubric") or []),
         "来源": entry.get("source", ""),
+        "互斥组": entry.get("enemy_group", ""),
     }
     for letter, option in zip("ABCDEFGH", entry.get("options") or [], strict=False):
         cells[f"选项{letter}"] = option
@@ -176,15 +190,35 @@ def shipped_bank_validate() -> tuple[list[ItemData], list[tuple[str, int, RowErr
 
 @transaction.atomic
 def bank_load_shipped() -> int:
-    """Load the curriculum and the shipped bank; items already in the bank are skipped. Returns how many were added."""
+    """Load the curriculum, the shipped bank and the shipped reviews of health-check findings.
+
+    Items already in the bank are not added again, but take the shipped enemy group.
+    Returns how many items were added.
+    """
     knowledge_points_load()
     items, errors = shipped_bank_validate()
     if errors:
         raise ValidationError([f"{name} #{index}: {error}" for name, index, error in errors[:20]])
-    existing = set(Item.objects.values_list("stem_key", flat=True))
+    existing = dict(Item.objects.values_list("stem_key", "enemy_group"))
     added = 0
     for data in items:
         if data.stem_key not in existing:
             item_create(data=data, by=None)
             added += 1
+        elif existing[data.stem_key] != data.enemy_group:
+            Item.objects.filter(stem_key=data.stem_key).update(enemy_group=data.enemy_group)
+    finding_reviews_load_shipped()
     return added
+
+
+def finding_reviews_load_shipped(*, path: Path = FIXTURES / "bank_reviews.json") -> int:
+    """Reviews of health-check findings shipped with the bank (key, rule, reason); existing ones are kept."""
+    if not path.exists():
+        return 0
+    created = 0
+    for entry in json.loads(path.read_text(encoding="utf-8")):
+        _review, was_created = FindingReview.objects.get_or_create(
+            key=entry["key"], defaults={"rule": entry["rule"], "reason": entry["reason"]}
+        )
+        created += was_created
+    return created
