@@ -57,9 +57,10 @@ def tree(pid: int) -> list[int]:
 class CpuMeter:
     """CPU seconds used by sets of processes and by the machine between ``start`` and ``stop``.
 
-    Processes that appear during the interval are counted from their own start; processes
-    that exit during it lose what they used since the last sample (servers and backends
-    here live for the whole run, so that does not happen in practice).
+    Processes that appear during the interval are counted from their own start; a process
+    that exits during it is counted up to the last sample that saw it, so a long interval
+    with short-lived processes (PostgreSQL backends of connections Django recycles) should
+    call ``poll`` every second or so.
     """
 
     def __init__(self, groups: dict[str, callable], *, reaped: str | None = None):
@@ -74,15 +75,20 @@ class CpuMeter:
     def start(self) -> None:
         self.t0 = time.monotonic()
         self.before = self._sample()
+        self.seen = {name: dict(pids) for name, pids in self.before.items()}
+
+    def poll(self) -> None:
+        for name, pids in self._sample().items():
+            self.seen[name].update(pids)
         self.machine0 = machine_busy_seconds()
         self.self0 = self_cpu()
         self.children0 = children_cpu()
 
     def stop(self) -> dict:
         wall = time.monotonic() - self.t0
-        after = self._sample()
+        self.poll()
         used = {
-            name: sum(max(0.0, cpu - self.before[name].get(pid, 0.0)) for pid, cpu in after[name].items())
+            name: sum(max(0.0, cpu - self.before[name].get(pid, 0.0)) for pid, cpu in self.seen[name].items())
             for name in self.groups
         }
         machine = machine_busy_seconds() - self.machine0
