@@ -76,13 +76,13 @@ class CpuMeter:
         self.t0 = time.monotonic()
         self.before = self._sample()
         self.seen = {name: dict(pids) for name, pids in self.before.items()}
+        self.machine0 = machine_busy_seconds()
+        self.self0 = self_cpu()
+        self.children0 = children_cpu()
 
     def poll(self) -> None:
         for name, pids in self._sample().items():
             self.seen[name].update(pids)
-        self.machine0 = machine_busy_seconds()
-        self.self0 = self_cpu()
-        self.children0 = children_cpu()
 
     def stop(self) -> dict:
         wall = time.monotonic() - self.t0

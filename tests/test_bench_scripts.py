@@ -82,3 +82,18 @@ def test_procstat_reads_this_process():
     assert procstat.process_cpu(os.getpid()) > 0
     assert os.getpid() in procstat.tree(os.getpid())
     assert procstat.machine_busy_seconds() > 0
+
+
+def test_cpu_meter_counts_this_process_and_the_machine():
+    import os
+    import time
+
+    meter = procstat.CpuMeter({"me": lambda: [os.getpid()]})
+    meter.start()
+    end = time.process_time() + 0.2
+    while time.process_time() < end:
+        pass
+    used = meter.stop()
+    assert used["cpu_seconds"]["me"] >= 0.1
+    assert used["cpu_seconds"]["bench_process"] >= 0.1
+    assert used["machine_cores_busy"] > 0
