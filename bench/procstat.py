@@ -87,10 +87,14 @@ class CpuMeter:
     def stop(self) -> dict:
         wall = time.monotonic() - self.t0
         self.poll()
-        used = {
-            name: sum(max(0.0, cpu - self.before[name].get(pid, 0.0)) for pid, cpu in self.seen[name].items())
+        per_process = {
+            name: sorted(
+                (round(max(0.0, cpu - self.before[name].get(pid, 0.0)), 2) for pid, cpu in self.seen[name].items()),
+                reverse=True,
+            )
             for name in self.groups
         }
+        used = {name: sum(values) for name, values in per_process.items()}
         machine = machine_busy_seconds() - self.machine0
         used["bench_process"] = self_cpu() - self.self0
         if self.reaped:
@@ -102,6 +106,8 @@ class CpuMeter:
             "machine_cores_busy": round(machine / wall, 2),
             "others_cores_busy": round(max(0.0, machine - ours) / wall, 2),
             "cpu_seconds": {name: round(seconds, 2) for name, seconds in used.items()},
+            # How evenly the work spread (keep-alive connections stay with the worker that took them).
+            "cpu_seconds_per_process": per_process,
         }
 
 
