@@ -163,6 +163,7 @@ def start_services(env: dict, workers: int, threads: int, port: int, workdir: st
             str(threads),
             "--timeout",
             "60",
+            "--no-control-socket",  # its default path is shared by every gunicorn on the machine
         ],
         [
             python,

@@ -296,7 +296,9 @@ def shape(server: str, workers: int, threads: int) -> str:
 
 def server_command(server: str, app: str, port: int, workers: int, threads: int) -> list[str]:
     python = sys.executable
-    bind = ["--bind", f"127.0.0.1:{port}"]
+    # No control socket: its default path is shared by every gunicorn of the user, and other
+    # runs on the machine (tests, other benches) would take it over from each other.
+    bind = ["--bind", f"127.0.0.1:{port}", "--no-control-socket"]
     if server == "gthread":
         gthread = ["--worker-class", "gthread", "--threads", str(threads), "--timeout", "60"]
         return [python, "-m", "gunicorn", app, *bind, "--workers", str(workers), *gthread]
