@@ -83,6 +83,9 @@ def main() -> None:
     parser.add_argument("--keep-database", action="store_true", help="do not drop the scratch database at the end")
     args = parser.parse_args()
     args.level, args.seed = 5, 7
+    from procstat import stop_on_signals
+
+    stop_on_signals()
 
     import psycopg
 

@@ -61,7 +61,7 @@ BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from procstat import CpuMeter, load_average, process_cpu, tree  # noqa: E402
+from procstat import CpuMeter, load_average, process_cpu, stop_on_signals, tree  # noqa: E402
 
 APPS = {"F0": "floor_apps:f0", "F1": "floor_apps:f1", "P": "certify.wsgi:application"}
 SERVERS = ("gthread", "sync", "granian", "bjoern")
@@ -127,6 +127,7 @@ def parser() -> argparse.ArgumentParser:
 def main() -> None:
     args = parser().parse_args()
     args.level, args.seed = 5, 7
+    stop_on_signals()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk")
     servers, skipped = available_servers(args.server)

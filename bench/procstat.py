@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
 import time
 from pathlib import Path
 
@@ -130,3 +131,15 @@ def machine_busy_seconds() -> float:
 
 def load_average() -> list[float]:
     return [round(v, 2) for v in os.getloadavg()]
+
+
+def stop_on_signals() -> None:
+    """SIGTERM and SIGINT end the run through its ``finally`` blocks: servers stopped, scratch database
+    dropped. (A job started in the background by a non-interactive shell ignores SIGINT, and
+    SIGTERM's default would leave the servers running.)"""
+
+    def leave(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, leave)
+    signal.signal(signal.SIGINT, leave)
