@@ -328,8 +328,10 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
     meter.start()
 
     async def keep_polling() -> None:
+        # Catches PostgreSQL backends that end when Django recycles a connection; a poll reads
+        # /proc, a few milliseconds of this client's CPU, so not more often.
         while True:
-            await asyncio.sleep(1)
+            await asyncio.sleep(5)
             meter.poll()
 
     poller = asyncio.create_task(keep_polling())

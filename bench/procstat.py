@@ -35,23 +35,27 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def children_of(pid: int) -> list[int]:
-    found = []
+def parents() -> dict[int, int]:
+    """pid -> parent pid of every process now, from one pass over /proc."""
+    found = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             fields = _stat_fields(int(entry))
-            if fields is not None and int(fields[1]) == pid:
-                found.append(int(entry))
+            if fields is not None:
+                found[int(entry)] = int(fields[1])
     return found
 
 
 def tree(pid: int) -> list[int]:
-    """``pid`` and all its descendants alive now."""
+    """``pid`` and all its descendants alive now (one pass over /proc: the meter polls this)."""
+    children: dict[int, list[int]] = {}
+    for child, parent in parents().items():
+        children.setdefault(parent, []).append(child)
     pids, todo = [], [pid]
     while todo:
         current = todo.pop()
         pids.append(current)
-        todo.extend(children_of(current))
+        todo.extend(children.get(current, []))
     return pids
 
 
