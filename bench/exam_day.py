@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/exam_day.py [--candidates 2000] [--ramp 60] [--pace burst|realistic]
         [--offline 0.05] [--server postgres://postgres@127.0.0.1:5432] [--redis redis://127.0.0.1:6379/9]
+        [--database certify_bench_exam] [--keep-database]
 
 Sets up a scratch database with one level-5 sitting in progress (the shipped bank,
 assembled papers, an API token per candidate), then starts on 127.0.0.1 what
@@ -14,9 +15,16 @@ is moved to now: the other half are still saving. The run then waits until every
 attempt is submitted and graded, and compares every acknowledged save with the
 database. Finally pgbench runs a one-row upsert on the same server for scale.
 
+The client is this process: one asyncio loop over ``bench/lean_http.py`` (keep-alive
+connections, request bytes built once per answer, replies not decoded as JSON), so it
+takes as little as possible of the CPU the server needs; the report says how much it took.
+The scratch database is dropped at the end unless --keep-database.
+
 Prints: saves per second sustained, save latency p50/p95/p99, start latency p95,
 seconds from the deadline until every attempt is submitted and graded, lost
-answers (must be 0), and our saves per second as a share of pgbench's.
+answers (must be 0), our saves per second as a share of pgbench's, and who used the
+CPU while the candidates worked (gunicorn, Celery, our PostgreSQL backends, this
+client, everyone else) with the client's share of the busy machine.
 Targets: ≥ 1,000 saves/s with p99 ≤ 250 ms; start p95 ≤ 1 s; 5,000 attempts graded
 within 30 s of the deadline; 0 lost.
 """
@@ -72,8 +80,12 @@ def main() -> None:
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="certify_bench_exam")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/9")
+    parser.add_argument("--keep-database", action="store_true", help="do not drop the scratch database at the end")
     args = parser.parse_args()
     args.level, args.seed = 5, 7
+    from procstat import stop_on_signals
+
+    stop_on_signals()
 
     import psycopg
 
@@ -97,13 +109,21 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
-    progress("set-up: sitting, papers, tokens")
-    tokens, enrollments = setup(args)
-    progress(f"{len(enrollments)} candidates ready; starting gunicorn, worker and beat")
-    report = asyncio.run(exam(args, env, tokens, enrollments))
-    report["pgbench_upsert_tps"] = pgbench(args)
-    report["saves_share_of_pgbench"] = round(report["saves_per_second"] / report["pgbench_upsert_tps"], 3)
+    try:
+        call_command("migrate", verbosity=0)
+        progress("set-up: sitting, papers, tokens")
+        tokens, enrollments = setup(args)
+        progress(f"{len(enrollments)} candidates ready; starting gunicorn, worker and beat")
+        report = asyncio.run(exam(args, env, tokens, enrollments))
+        report["pgbench_upsert_tps"] = pgbench(args)
+        report["saves_share_of_pgbench"] = round(report["saves_per_second"] / report["pgbench_upsert_tps"], 3)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep_database:
+            with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 
@@ -146,6 +166,7 @@ def start_services(env: dict, workers: int, threads: int, port: int, workdir: st
             str(threads),
             "--timeout",
             "60",
+            "--no-control-socket",  # its default path is shared by every gunicorn on the machine
         ],
         [
             python,
@@ -180,29 +201,25 @@ def start_services(env: dict, workers: int, threads: int, port: int, workdir: st
 
 
 async def exam(args, env: dict, tokens: dict[int, str], enrollments: list[int]) -> dict:
-    import aiohttp
+    from lean_http import HttpPool
 
     workdir = tempfile.mkdtemp(prefix="certify-bench-")
     port = free_port()
     processes = start_services(env, args.gunicorn_workers, args.gunicorn_threads, port, workdir)
-    base = f"http://127.0.0.1:{port}"
+    http = HttpPool("127.0.0.1", port, args.connections)
     try:
-        # No total timeout: when the server is saturated a request waits for a pooled connection,
-        # and that wait is part of the latency we report, not a failure.
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=60, sock_read=300)
-        connector = aiohttp.TCPConnector(limit=args.connections)
-        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-            for _ in range(120):
-                try:
-                    async with session.get(f"{base}/healthz") as response:
-                        if response.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.5)
-            progress(f"services up at {base} (log: {workdir}/services.log)")
-            return await run_candidates(args, session, base, tokens, enrollments)
+        for _ in range(120):
+            try:
+                status, _body = await http.request(b"GET", "/healthz")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            await asyncio.sleep(0.5)
+        progress(f"services up at 127.0.0.1:{port} (log: {workdir}/services.log)")
+        return await run_candidates(args, http, processes, tokens, enrollments)
     finally:
+        http.close()
         for process in processes:
             process.send_signal(signal.SIGTERM)
         for process in processes:
@@ -212,9 +229,11 @@ async def exam(args, env: dict, tokens: dict[int, str], enrollments: list[int]) 
                 process.kill()
 
 
-async def run_candidates(args, session, base: str, tokens: dict[int, str], enrollments: list[int]) -> dict:
+async def run_candidates(args, http, processes, tokens: dict[int, str], enrollments: list[int]) -> dict:
+    import psycopg
     from asgiref.sync import sync_to_async
     from django.utils import timezone
+    from procstat import CpuMeter, tree
 
     from exams.written.models import Answer, Attempt
 
@@ -227,36 +246,34 @@ async def run_candidates(args, session, base: str, tokens: dict[int, str], enrol
     saves_window = {"first": None, "last": None, "count": 0}
     rng = random.Random(1)
 
-    async def save(attempt_id: int, headers, position: int, value, seq: int) -> bool:
+    async def save(attempt_id: int, headers: bytes, position: int, value, body: bytes, seq: int) -> bool:
+        # The body is encoded once when the answer is chosen, and the reply is read without
+        # decoding its JSON: the client shares the cores with the server it measures.
         nonlocal refused_after_deadline
         t0 = time.monotonic()
-        async with session.put(
-            f"{base}/api/attempts/{attempt_id}/answers/{position}/", json={"value": value, "seq": seq}, headers=headers
-        ) as response:
-            body = await response.json()
-        elapsed = time.monotonic() - t0
-        if response.status == 200:
-            save_latency.append(elapsed)
-            now = time.monotonic()
+        status, reply = await http.request(b"PUT", f"/api/attempts/{attempt_id}/answers/{position}/", headers, body)
+        now = time.monotonic()
+        if status == 200:
+            save_latency.append(now - t0)
             saves_window["first"] = saves_window["first"] or now
             saves_window["last"] = now
             saves_window["count"] += 1
-            if body["applied"]:
+            if b'"applied":true' in reply:
                 acked[(attempt_id, position)] = (seq, value)
             return True
-        if response.status == 409:
+        if status == 409:
             refused_after_deadline += 1
             return False
-        raise RuntimeError(f"save failed {response.status}: {body}")
+        raise RuntimeError(f"save failed {status}: {reply.decode(errors='replace')}")
 
     async def candidate(index: int, enrollment: int) -> None:
         nonlocal finished
         await asyncio.sleep(args.ramp * index / len(enrollments))
-        headers = {"Authorization": f"Token {tokens[enrollment]}"}
+        headers = f"Authorization: Token {tokens[enrollment]}\r\n".encode()
         t0 = time.monotonic()
-        async with session.post(f"{base}/api/enrollments/{enrollment}/attempt/", headers=headers) as response:
-            state = await response.json()
+        _status, state = await http.json(b"POST", f"/api/enrollments/{enrollment}/attempt/", headers)
         start_latency.append(time.monotonic() - t0)
+        headers += b"Content-Type: application/json\r\n"
         attempt_id = state["id"]
         offline = rng.random() < args.offline
         queue: list[tuple[int, object, int]] = []
@@ -268,14 +285,15 @@ async def run_candidates(args, session, base: str, tokens: dict[int, str], enrol
                 value = [o["letter"] for o in question["options"][:2]]
             else:
                 value = [rng.choice(question["options"])["letter"]]
+            body = json.dumps({"value": value, "seq": seq}, ensure_ascii=False).encode()
             if offline and len(state["questions"]) // 3 <= number < 2 * len(state["questions"]) // 3:
-                queue.append((question["position"], value, seq))  # the network is cut: kept in the page
+                queue.append((question["position"], value, body, seq))  # the network is cut: kept in the page
             else:
                 for queued in queue:  # back online: replay in order first
                     if not await save(attempt_id, headers, *queued):
                         return
                 queue.clear()
-                if not await save(attempt_id, headers, question["position"], value, seq):
+                if not await save(attempt_id, headers, question["position"], value, body, seq):
                     return
             if args.pace == "realistic":
                 await asyncio.sleep(rng.uniform(1, 4))
@@ -290,8 +308,38 @@ async def run_candidates(args, session, base: str, tokens: dict[int, str], enrol
         progress("half the candidates finished: every deadline moved to now")
         return time.monotonic()
 
+    # Who uses the CPU while candidates are at work: this process is the client.
+    gunicorn, worker, beat = processes
+    monitor = psycopg.connect(f"{args.server}/{args.database}", autocommit=True)
+
+    def backends() -> list[int]:
+        rows = monitor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [args.database]
+        )
+        return [pid for (pid,) in rows]
+
+    meter = CpuMeter(
+        {
+            "gunicorn": lambda: tree(gunicorn.pid),
+            "celery_worker_and_beat": lambda: tree(worker.pid) + tree(beat.pid),
+            "postgres_ours": backends,
+        }
+    )
+    meter.start()
+
+    async def keep_polling() -> None:
+        # Catches PostgreSQL backends that end when Django recycles a connection; a poll reads
+        # /proc, a few milliseconds of this client's CPU, so not more often.
+        while True:
+            await asyncio.sleep(5)
+            meter.poll()
+
+    poller = asyncio.create_task(keep_polling())
     mover = asyncio.create_task(move_deadline())
     await asyncio.gather(*(candidate(i, e) for i, e in enumerate(enrollments)))
+    poller.cancel()
+    cpu = meter.stop()
+    monitor.close()
     moved = await mover
     # Candidates whose start was queued past the move began with a full deadline: end theirs too.
     late_at = timezone.now()
@@ -329,6 +377,16 @@ async def run_candidates(args, session, base: str, tokens: dict[int, str], enrol
         "attempts_without_grade": ungraded,
         "lost_answers": lost,
         "mean_save_latency_ms": round(statistics.mean(save_latency) * 1000, 1) if save_latency else None,
+        "cpu_while_candidates_work": {
+            **cpu,
+            # The load generator's own share: this process against the whole machine's busy time.
+            "client_share_of_busy_machine": round(
+                cpu["cores_busy"]["bench_process"] / max(0.01, cpu["machine_cores_busy"]), 3
+            ),
+            "client_cpu_ms_per_request": round(
+                cpu["cpu_seconds"]["bench_process"] * 1000 / max(1, saves_window["count"] + len(start_latency)), 3
+            ),
+        },
     }
 
 
