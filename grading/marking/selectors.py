@@ -161,7 +161,13 @@ def marker_work(user: User, sitting: Sitting | None = None, now: datetime | None
         .values_list("script__item_id", "n")
     )
     return [
-        WorkItem(item, item_label(item), _claimable(user, item, now).count(), held.get(item.pk), done.get(item.pk, 0))
+        WorkItem(
+            item,
+            item_label(item),
+            _claimable(user, item, now).order_by().values("script_id").distinct().count(),
+            held.get(item.pk),
+            done.get(item.pk, 0),
+        )
         for item in items
     ]
 
