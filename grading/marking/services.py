@@ -246,7 +246,11 @@ def task_claim(*, marker: User, item: MarkingItem, now: datetime | None = None) 
         raise ValidationError(_("阅卷组长已暂停您的阅卷：%(reason)s") % {"reason": pause.reason})
     settings = marking_settings(item.sitting_id)
     lease = now + timedelta(minutes=settings.lease_minutes)
-    held = Task.objects.filter(marker=marker, status=TaskStatus.CLAIMED, script__item=item).first()
+    held = (
+        Task.objects.filter(marker=marker, status=TaskStatus.CLAIMED, script__item=item)
+        .select_related("script__item__item_version", "script__item__sitting")
+        .first()
+    )
     if held is not None:
         Task.objects.filter(pk=held.pk, marker=marker, status=TaskStatus.CLAIMED).update(lease_until=lease)
         held.lease_until = lease
@@ -286,7 +290,7 @@ def _regular_claim(marker: User, item: MarkingItem, now: datetime, lease: dateti
                     .update(marker=marker, status=TaskStatus.CLAIMED, claimed_at=now, lease_until=lease)
                 )
                 if won:
-                    return Task.objects.get(pk=pk)
+                    return Task.objects.select_related("script__item__item_version", "script__item__sitting").get(pk=pk)
         except IntegrityError:
             # The same marker claimed the script's other slot at the same moment (two tabs): try again.
             continue
@@ -360,10 +364,15 @@ def _clean_comment(comment) -> str:
 
 
 def _lock(task: Task) -> tuple[Script, Task]:
+    # of=self: only the script row; locking the joined item and sitting would queue every submit.
     script = (
-        Script.objects.select_for_update().select_related("item__item_version", "item__sitting").get(pk=task.script_id)
+        Script.objects.select_for_update(of=("self",))
+        .select_related("item__item_version", "item__sitting")
+        .get(pk=task.script_id)
     )
-    return script, Task.objects.select_for_update().get(pk=task.pk)
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    task.script = script
+    return script, task
 
 
 @transaction.atomic
@@ -441,7 +450,11 @@ def _settle(script: Script, now: datetime) -> None:
 def script_arbitrate(*, script: Script, chief: User, awards, reason: str, now: datetime | None = None) -> Arbitration:
     """仲裁: the chief's mark, with a reason, is final for a script whose three marks disagree."""
     now = now or timezone.now()
-    script = Script.objects.select_for_update().select_related("item__item_version", "item__sitting").get(pk=script.pk)
+    script = (
+        Script.objects.select_for_update(of=("self",))
+        .select_related("item__item_version", "item__sitting")
+        .get(pk=script.pk)
+    )
     if not is_chief_of(chief, script.item):
         raise PermissionDenied(_("只有本题的阅卷组长可以仲裁"))
     if conflicts(chief, script):
