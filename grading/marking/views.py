@@ -101,16 +101,24 @@ class NextView(RoleRequiredMixin, View):
         return _claim_and_open(request, item)
 
 
-def _claim_and_open(request, item: MarkingItem):
+def _claim_and_open(request, item: MarkingItem, *, other_items: bool = False):
+    """Claim the next script of ``item`` (or, with ``other_items``, of the marker's next item of the
+    same sitting when this one has none left for them) and open it."""
+    items = [item]
+    if other_items:
+        items += [other for other in selectors.marker_items(request.user, item.sitting) if other.pk != item.pk]
     try:
-        task = task_claim(marker=request.user, item=item)
+        for candidate in items:
+            task = task_claim(marker=request.user, item=candidate)
+            if task is not None:
+                if candidate.pk != item.pk:
+                    messages.info(request, _("本题已没有您可领取的试卷，已为您转到下一题。"))
+                return redirect("marking-task", code=task.code)
     except (ValidationError, PermissionDenied) as exc:
         _errors(request, exc)
         return redirect("marking-home")
-    if task is None:
-        messages.info(request, _("本题暂时没有可领取的试卷。"))
-        return redirect("marking-home")
-    return redirect("marking-task", code=task.code)
+    messages.info(request, _("暂时没有可领取的试卷。"))
+    return redirect("marking-home")
 
 
 class TaskView(RoleRequiredMixin, View):
@@ -155,7 +163,7 @@ class TaskView(RoleRequiredMixin, View):
             messages.success(request, _("已修改评阅编号 %(code)s 的评分。") % {"code": task.code})
             return redirect("marking-home")
         messages.success(request, _("已提交评阅编号 %(code)s。") % {"code": task.code})
-        return _claim_and_open(request, task.script.item)
+        return _claim_and_open(request, task.script.item, other_items=True)
 
 
 class ArbitrateView(RoleRequiredMixin, View):

@@ -39,7 +39,7 @@ def test_two_markers_disagree_a_third_marks_and_the_chief_arbitrates(page, live_
     script = Script.objects.get(item=item)
 
     mark_next(page, live_server, "m1", item, "2")
-    expect(page.locator(".messages")).to_contain_text("本题暂时没有可领取的试卷")  # not the same script again
+    expect(page.locator(".messages")).to_contain_text("已为您转到下一题")  # never the same script again
     mark_next(page, live_server, "m2", item, "8")
 
     # The third marker works with the keyboard: 5 on the selected key point, Enter to submit.
