@@ -194,7 +194,9 @@ def test_outsiders_get_403_or_404_on_every_marking_url(sitting, markers, candida
         for method, url in pages:
             response = getattr(client, method)(url, {}, content_type="application/json")
             assert response.status_code in allowed, (user.username, method, url, response.status_code)
-    # The examiner outside the team sees an empty marking home and no work in the API.
+    # A candidate may not even open the marking home; an examiner outside the team sees it empty.
+    for url in ("/marking/", "/api/marking/work/"):
+        assert client_for(candidate.user).get(url).status_code == 403
     assert client_for(outsider_marker).get("/api/marking/work/").json() == {
         "items": [],
         "recent": [],
@@ -473,6 +475,16 @@ def test_the_admin_sets_the_team_and_settings_and_sees_the_progress(sitting, hr,
     assert data["scripts"] == Script.objects.filter(item__sitting=sitting).count() and data["final"] == 0
     response = client.post(f"/api/marking/sittings/{sitting.pk}/team/", {"username": "nobody"}, "application/json")
     assert response.status_code == 400 and "nobody" in response.json()["detail"]
+    response = client.post(f"/api/marking/sittings/{sitting.pk}/team/", {"is_chief": "x"}, "application/json")
+    assert (
+        response.status_code == 400
+        and "“账号”" in response.json()["detail"]
+        and "“阅卷组长”" in response.json()["detail"]
+    )
+    for form in ({"action": "add", "user": "abc"}, {"action": "remove", "member": "1; drop"}, {"action": "tolerance"}):
+        assert client.post(f"/marking/sittings/{sitting.pk}/", form).status_code == 404  # never a 500
+    response = client.put(f"/api/marking/sittings/{sitting.pk}/settings/", {"lease_minutes": "abc"}, "application/json")
+    assert response.status_code == 400 and "“领取后保留时间（分钟）”" in response.json()["detail"]
     sitting_page = client.get(f"/sittings/{sitting.pk}/").content.decode()
     assert f'href="/marking/sittings/{sitting.pk}/"' in sitting_page
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -57,6 +58,14 @@ KEYBOARD = [
 def _errors(request, exc: ValidationError | PermissionDenied) -> None:
     for message in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
         messages.error(request, message)
+
+
+def _id(value) -> int:
+    """A posted id, or 404: a form field that is not a number never reaches the database."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
 
 
 def _awards(request, count: int) -> list[str]:
@@ -262,7 +271,7 @@ class ControlsView(RoleRequiredMixin, View):
     def post(self, request, pk: int):
         sitting = sitting_for_chief(request.user, pk)
         if request.POST.get("remove"):
-            control = get_object_or_404(ControlScript, pk=request.POST["remove"], script__item__sitting=sitting)
+            control = get_object_or_404(ControlScript, pk=_id(request.POST["remove"]), script__item__sitting=sitting)
             item_for_chief(request.user, control.script.item_id)
             try:
                 control_remove(control=control, chief=request.user)
@@ -304,16 +313,18 @@ class SittingMarkingView(RoleRequiredMixin, View):
         action = request.POST.get("action")
         try:
             if action == "add":
-                user = get_object_or_404(User, pk=request.POST.get("user") or 0)
+                user = get_object_or_404(User, pk=_id(request.POST.get("user")))
                 item_id = request.POST.get("item") or None
-                item = get_object_or_404(MarkingItem, pk=item_id, sitting=sitting) if item_id else None
+                item = get_object_or_404(MarkingItem, pk=_id(item_id), sitting=sitting) if item_id else None
                 team_member_add(sitting=sitting, user=user, item=item, is_chief=request.POST.get("is_chief") == "on")
                 messages.success(request, _("已将 %(name)s 加入阅卷组。") % {"name": user.display_name})
             elif action == "examiners":
                 added = team_add_sitting_examiners(sitting=sitting)
                 messages.success(request, _("已加入 %(n)s 名考评员。") % {"n": added})
             elif action == "remove":
-                team_member_remove(member=get_object_or_404(TeamMember, pk=request.POST.get("member"), sitting=sitting))
+                team_member_remove(
+                    member=get_object_or_404(TeamMember, pk=_id(request.POST.get("member")), sitting=sitting)
+                )
                 messages.success(request, _("已移出阅卷组。"))
             elif action == "settings":
                 marking_settings_update(
@@ -326,7 +337,7 @@ class SittingMarkingView(RoleRequiredMixin, View):
                 )
                 messages.success(request, _("已保存阅卷设置。"))
             elif action == "tolerance":
-                item = get_object_or_404(MarkingItem, pk=request.POST.get("item"), sitting=sitting)
+                item = get_object_or_404(MarkingItem, pk=_id(request.POST.get("item")), sitting=sitting)
                 item_tolerance_set(item=item, tolerance=request.POST.get("tolerance", ""))
                 messages.success(request, _("已保存本题误差阈值。"))
         except ValidationError as exc:
