@@ -278,19 +278,24 @@ def _regular_claim(marker: User, item: MarkingItem, now: datetime, lease: dateti
     for _attempt in range(8):
         try:
             with transaction.atomic():
-                rows = _claimable(marker, item, now)
+                rows = _claimable(marker, item, now).select_related(
+                    "script__item__item_version", "script__item__sitting"
+                )
                 if skip_locked:
                     rows = rows.select_for_update(skip_locked=True, of=("self",))
-                pk = rows.values_list("pk", flat=True).first()
-                if pk is None:
+                task = rows.first()
+                if task is None:
                     return None
+                # Locked on PostgreSQL; on SQLite the transaction holds the write lock and the
+                # condition says whether the task is still free.
                 won = (
-                    Task.objects.filter(pk=pk)
+                    Task.objects.filter(pk=task.pk)
                     .filter(Q(status=TaskStatus.OPEN) | Q(status=TaskStatus.CLAIMED, lease_until__lt=now))
                     .update(marker=marker, status=TaskStatus.CLAIMED, claimed_at=now, lease_until=lease)
                 )
                 if won:
-                    return Task.objects.select_related("script__item__item_version", "script__item__sitting").get(pk=pk)
+                    task.marker, task.status, task.claimed_at, task.lease_until = marker, "claimed", now, lease
+                    return task
         except IntegrityError:
             # The same marker claimed the script's other slot at the same moment (two tabs): try again.
             continue
