@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
@@ -52,7 +52,14 @@ def new_code(length: int = 10) -> str:
 def marking_settings(sitting: Sitting | int) -> MarkingSettings:
     """The sitting's marking settings, made with the defaults the first time."""
     sitting_id = sitting if isinstance(sitting, int) else sitting.pk
-    return MarkingSettings.objects.get_or_create(sitting_id=sitting_id)[0]
+    found = MarkingSettings.objects.filter(sitting_id=sitting_id).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():  # two first requests at once: one creates, the other reads it
+            return MarkingSettings.objects.create(sitting_id=sitting_id)
+    except IntegrityError:
+        return MarkingSettings.objects.get(sitting_id=sitting_id)
 
 
 def _marking_items(sitting_id: int, versions: dict[int, int]) -> dict[int, MarkingItem]:
