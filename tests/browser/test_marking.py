@@ -48,6 +48,7 @@ def test_two_markers_disagree_a_third_marks_and_the_chief_arbitrates(page, live_
     page.goto(f"{live_server.url}/marking/")
     page.get_by_test_id(f"work-{item.pk}").get_by_role("button", name="下一份").click()
     expect(page.get_by_test_id("answer")).to_be_visible()
+    page.wait_for_load_state()  # the shortcuts are bound once the page's script has run
     page.keyboard.press("5")
     expect(page.get_by_test_id("total")).to_have_text("5")
     page.keyboard.press("Enter")
