@@ -182,6 +182,10 @@ def setup(args) -> dict:
     t0 = time.monotonic()
     scripts_create(attempt_ids=[a.pk for a in attempts])
     seconds = time.monotonic() - t0
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh statistics, as autovacuum keeps them on a live server
     return {
         "candidates": len(attempts),
         "situational_answers": len(answers),

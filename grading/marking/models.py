@@ -267,6 +267,8 @@ class ControlScript(models.Model):
 
 class Task(models.Model):
     script = models.ForeignKey(Script, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("试卷"))
+    # The script's item, copied: the queue reads one index (item, script, slot) of the open tasks.
+    item = models.ForeignKey(MarkingItem, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("题目"))
     kind = models.CharField(_("类型"), max_length=8, choices=TaskKind.choices, default=TaskKind.REGULAR)
     slot = models.PositiveSmallIntegerField(_("评次"), null=True, blank=True, help_text=_("1、2 为双评，3 为三评"))
     control = models.ForeignKey(
@@ -320,7 +322,12 @@ class Task(models.Model):
         ]
         indexes = [
             models.Index(fields=["marker", "status"], name="task_marker_status"),
-            models.Index(fields=["status", "lease_until"], name="task_status_lease"),
+            # The queue: an item's open (or claimed) regular tasks in script order.
+            models.Index(
+                fields=["item", "script", "slot"],
+                condition=Q(kind="regular", status__in=["open", "claimed"]),
+                name="task_claimable",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -77,7 +77,9 @@ def _marking_items(sitting_id: int, versions: dict[int, int]) -> dict[int, Marki
 
 
 def new_tasks(script: Script, slots: Iterable[int]) -> list[Task]:
-    return [Task(script=script, kind=TaskKind.REGULAR, slot=slot, code=new_code()) for slot in slots]
+    return [
+        Task(script=script, item_id=script.item_id, kind=TaskKind.REGULAR, slot=slot, code=new_code()) for slot in slots
+    ]
 
 
 def scripts_create(*, attempt_ids: Iterable[int], now: datetime | None = None, batch: int = 500) -> int:

@@ -247,7 +247,7 @@ def task_claim(*, marker: User, item: MarkingItem, now: datetime | None = None) 
     settings = marking_settings(item.sitting_id)
     lease = now + timedelta(minutes=settings.lease_minutes)
     held = (
-        Task.objects.filter(marker=marker, status=TaskStatus.CLAIMED, script__item=item)
+        Task.objects.filter(marker=marker, status=TaskStatus.CLAIMED, item=item)
         .select_related("script__item__item_version", "script__item__sitting")
         .first()
     )
@@ -263,7 +263,10 @@ def task_claim(*, marker: User, item: MarkingItem, now: datetime | None = None) 
 
 
 def _claimable(marker: User, item: MarkingItem, now: datetime):
-    rows = Task.objects.filter(kind=TaskKind.REGULAR, script__item=item, script__status=ScriptStatus.MARKING).filter(
+    """The item's tasks ``marker`` may take now, in script order (index ``task_claimable``). Only a
+    script being marked has tasks not yet submitted: a final script's are withdrawn, and one in
+    arbitration has all three in."""
+    rows = Task.objects.filter(item=item, kind=TaskKind.REGULAR).filter(
         Q(status=TaskStatus.OPEN) | Q(status=TaskStatus.CLAIMED, lease_until__lt=now)
     )
     if marker.hall_id is not None:
@@ -278,24 +281,21 @@ def _regular_claim(marker: User, item: MarkingItem, now: datetime, lease: dateti
     for _attempt in range(8):
         try:
             with transaction.atomic():
-                rows = _claimable(marker, item, now).select_related(
-                    "script__item__item_version", "script__item__sitting"
-                )
+                rows = _claimable(marker, item, now)
                 if skip_locked:
                     rows = rows.select_for_update(skip_locked=True, of=("self",))
-                task = rows.first()
-                if task is None:
+                pk = rows.values_list("pk", flat=True).first()
+                if pk is None:
                     return None
                 # Locked on PostgreSQL; on SQLite the transaction holds the write lock and the
                 # condition says whether the task is still free.
                 won = (
-                    Task.objects.filter(pk=task.pk)
+                    Task.objects.filter(pk=pk)
                     .filter(Q(status=TaskStatus.OPEN) | Q(status=TaskStatus.CLAIMED, lease_until__lt=now))
                     .update(marker=marker, status=TaskStatus.CLAIMED, claimed_at=now, lease_until=lease)
                 )
                 if won:
-                    task.marker, task.status, task.claimed_at, task.lease_until = marker, "claimed", now, lease
-                    return task
+                    return Task.objects.select_related("script__item__item_version", "script__item__sitting").get(pk=pk)
         except IntegrityError:
             # The same marker claimed the script's other slot at the same moment (two tabs): try again.
             continue
@@ -318,6 +318,7 @@ def _control_claim(marker: User, item: MarkingItem, now: datetime, lease: dateti
         with transaction.atomic():
             return Task.objects.create(
                 script_id=script_id,
+                item=item,
                 kind=TaskKind.CONTROL,
                 control_id=control_id,
                 code=new_code(),
