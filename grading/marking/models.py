@@ -300,8 +300,9 @@ class Task(models.Model):
         ordering = ["script_id", "slot", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["script", "slot"], condition=Q(kind="regular"), name="task_one_per_slot"),
+            # (marker, script): also the index of "has this marker had this script?"
             models.UniqueConstraint(
-                fields=["script", "marker"],
+                fields=["marker", "script"],
                 condition=Q(kind="regular", marker__isnull=False),
                 name="task_one_marker_per_script",
             ),
