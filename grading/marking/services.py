@@ -399,7 +399,7 @@ def task_submit(*, task: Task, marker: User, awards, comment: str = "", now: dat
     task.total = script_total(marks, rubric_total=sum(p["points"] for p in rubric), points=script.item.points)
     task.comment = _clean_comment(comment)
     task.status, task.submitted_at = TaskStatus.SUBMITTED, now
-    task.save()
+    task.save(update_fields=["awards", "total", "comment", "status", "submitted_at"])
     if task.kind == TaskKind.REGULAR:
         _settle(script, now)
     return task
@@ -426,7 +426,7 @@ def _revise(script: Script, task: Task, awards, comment, now: datetime) -> Task:
     task.total = script_total(marks, rubric_total=sum(p["points"] for p in rubric), points=script.item.points)
     task.comment = _clean_comment(comment)
     task.submitted_at = now
-    task.save()
+    task.save(update_fields=["history", "awards", "total", "comment", "submitted_at"])
     if task.kind == TaskKind.REGULAR:
         _settle(script, now)
     return task
