@@ -286,7 +286,9 @@ async def marking(args, env: dict, tokens: list[str], items: list[int]) -> dict:
     }
     try:
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=60, sock_read=300)
-        connector = aiohttp.TCPConnector(limit=args.markers + 8)
+        # Shorter than gunicorn's 2-second keep-alive: a marker reading a script for seconds never
+        # reuses a connection the server has just closed.
+        connector = aiohttp.TCPConnector(limit=args.markers + 8, keepalive_timeout=1.0)
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
             for _ in range(120):
                 try:
