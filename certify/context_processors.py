@@ -14,6 +14,7 @@ def navigation(request) -> dict:
         items.append((_("我的资料"), reverse("my-profile")))
     if user.is_examiner:
         items.append((_("我的考场"), reverse("my-rooms")))
+        items.append((_("阅卷"), reverse("marking-home")))
     if is_staff_member(user):
         items.append((_("认证标准"), reverse("standard")))
     if is_cert_admin(user):

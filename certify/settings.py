@@ -154,6 +154,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exams.tasks.finalize_expired_attempts",
         "schedule": 5.0,  # seconds; each attempt also has a task at its own deadline
     },
+    "marking-sweep": {
+        "task": "grading.tasks.marking_sweep",
+        "schedule": 30.0,  # seconds; submissions enqueue their scripts, marking pages make missing ones
+    },
 }
 
 # --- The exam ---------------------------------------------------------------
@@ -221,6 +225,8 @@ SPECTACULAR_SETTINGS = {
         "ItemStatusEnum": "question_bank.models.ItemStatus",
         "SittingStatusEnum": "exams.planning.models.SittingStatus",
         "AssemblyStatusEnum": "exams.papers.models.AssemblyStatus",
+        "ScriptStatusEnum": "grading.marking.models.ScriptStatus",
+        "TaskStatusEnum": "grading.marking.models.TaskStatus",
     },
 }
 

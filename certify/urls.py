@@ -21,6 +21,7 @@ urlpatterns = [
     path("bank/", include("question_bank.urls")),
     path("api/bank/", include("question_bank.api.urls")),
     path("", include("exams.urls")),
+    path("", include("grading.urls")),
     path("api/", include([*standard.api_urlpatterns, *people.api_urlpatterns])),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -3,7 +3,8 @@ the start of the exam day. One service per action, and one table of actions that
 page and the API both dispatch through.
 
 draft → enrolling (``exams.planning.services.sitting_open_enrolment``) → scheduled
-(``sitting_schedule``) → in progress (``sitting_start``).
+(``sitting_schedule``) → in progress (``sitting_start``) → marking (``sitting_written_close``, by
+itself: no one presses a button for it).
 """
 
 from __future__ import annotations
@@ -13,17 +14,21 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from certify.jobs import enqueue_on_commit
 from certify.people.models import User
 from certify.standard.selectors import standard_current
+from exams.clock import is_over
 from exams.papers.models import Assembly, AssemblyStatus
 from exams.papers.services import assembly_prepare
 from exams.planning.models import Sitting, SittingStatus
 from exams.planning.seating import seats_allocate
 from exams.planning.services import schedule_problems, sitting_open_enrolment
+from exams.written.models import Attempt, AttemptStatus
+from exams.written.services import attempts_finalize_expired
 
 
 @transaction.atomic
@@ -63,6 +68,29 @@ def sitting_start(*, sitting: Sitting, by: User | None = None) -> Sitting:
         raise ValidationError(problems)
     sitting.status = SittingStatus.IN_PROGRESS
     sitting.save(update_fields=["status"])
+    return sitting
+
+
+def sitting_written_close(*, sitting: Sitting, now=None) -> Sitting:
+    """in progress → marking (阅卷中), once the written window is over: its end and the save grace
+    have passed and every attempt is submitted (an attempt in a paused room keeps it open until
+    the room resumes and its time runs out).
+
+    Nobody presses a button for it: the marking sweep (Celery beat) and every read of the sitting's
+    marking pages call this, whichever comes first; calling it early or twice changes nothing.
+    The practical session goes on in 阅卷中 within its own window.
+    """
+    now = now or timezone.now()
+    if sitting.status != SittingStatus.IN_PROGRESS or not is_over(sitting.written_end, now):
+        return sitting
+    attempts_finalize_expired(now=now)
+    with transaction.atomic():
+        sitting = Sitting.objects.select_for_update().get(pk=sitting.pk)
+        open_attempts = Attempt.objects.filter(enrollment__sitting=sitting, status=AttemptStatus.IN_PROGRESS)
+        if sitting.status != SittingStatus.IN_PROGRESS or open_attempts.exists():
+            return sitting
+        sitting.status = SittingStatus.MARKING
+        sitting.save(update_fields=["status"])
     return sitting
 
 

@@ -17,6 +17,7 @@ from certify.validators import id_number_check_char
 from exams.planning.models import Sitting, SittingStatus
 from exams.planning.services import enrollment_add, examiner_assign, room_add, sitting_create, sitting_open_enrolment
 from exams.practical.material import material_load
+from grading.marking.services import team_member_add
 from question_bank.services.blueprints import blueprints_load_defaults
 from question_bank.services.items import bank_load_shipped
 
@@ -93,7 +94,10 @@ def demo_load() -> list[DemoLogin]:
     logins: list[DemoLogin] = []
     usernames: list[str] = []
     for username, name, role in DEMO_STAFF:
-        staff_upsert(username=username, full_name=name, role=role, hall=halls[0])
+        # The examiners are the province's trainers, in no service hall: the marking's own-hall
+        # rule (a marker never gets a script of a candidate from their hall) never stops them.
+        hall = halls[0] if role == Role.ADMIN else None
+        staff_upsert(username=username, full_name=name, role=role, hall=hall)
         usernames.append(username)
         logins.append(DemoLogin(username, name, Role(role).label))
 
@@ -123,7 +127,8 @@ def demo_sitting_ensure(*, province: Province, now=None):
     """A level-5 sitting open for enrolment whose written and practical windows are both open now
     (for eight hours, so the whole day can be tried at once), with six candidates and rooms
     staffed within the examiner rules: the written room by two examiners, the practical room by
-    a panel of three and the chief examiner. The admin schedules and starts it. A new one is
+    a panel of three and the chief examiner. Its marking team: examiner1–3 mark the situational
+    answers, the chief examiner is 阅卷组长. The admin schedules and starts it. A new one is
     made only when no demo sitting is still open."""
     now = now or timezone.now()
     open_demo = Sitting.objects.filter(
@@ -158,4 +163,7 @@ def demo_sitting_ensure(*, province: Province, now=None):
     for name in ("examiner3", "examiner4", "examiner5"):
         examiner_assign(room=practical, examiner=staff[name])
     examiner_assign(room=practical, examiner=staff["chief"], is_chief=True)
+    for name in ("examiner1", "examiner2", "examiner3"):
+        team_member_add(sitting=sitting, user=staff[name])
+    team_member_add(sitting=sitting, user=staff["chief"], is_chief=True)
     return sitting

@@ -10,6 +10,7 @@ from certify.standard.selectors import standard_current
 from exams.planning.models import Sitting, SittingStatus
 from exams.planning.selectors import candidate_enrollments, examiner_rooms
 from exams.practical.scenes import scenes_waiting_for
+from grading.marking.selectors import arbitration_queue, marker_work
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -36,6 +37,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
         if user.is_examiner:
             context["rooms"] = examiner_rooms(user)[:10]
             context["to_score"], context["to_review"] = scenes_waiting_for(user)
+            context["marking"] = [work for work in marker_work(user) if work.waiting or work.held]
+            context["to_arbitrate"] = arbitration_queue(user)
         if user.is_cert_admin:
             context["sittings"] = Sitting.objects.exclude(status=SittingStatus.CLOSED).order_by("written_start")[:5]
         return context

@@ -26,7 +26,8 @@ def practical_window_check(enrollment: Enrollment, user: User, now: datetime) ->
     if enrollment.practical_absent:
         raise ValidationError(_("您的实操已被标记为缺考，请联系考评员"))
     sitting = enrollment.sitting
-    if sitting.status != SittingStatus.IN_PROGRESS:
+    # 阅卷中 starts when the written window ends; the practical session keeps its own window.
+    if sitting.status not in (SittingStatus.IN_PROGRESS, SittingStatus.MARKING):
         raise ValidationError(_("考试尚未开始，请等待考评员开考"))
     window = window_state(start=sitting.practical_start, end=sitting.practical_end, now=now)
     if window == Window.BEFORE:

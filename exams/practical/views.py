@@ -86,7 +86,7 @@ class PracticalView(LoginRequiredMixin, View):
                 "typing": typing,
                 "business": business,
                 "scene": scene,
-                "window_open": sitting.status == "in_progress"
+                "window_open": sitting.status in ("in_progress", "marking")
                 and sitting.practical_start <= now < sitting.practical_end,
             },
         )

@@ -295,6 +295,9 @@ def _submit_locked(attempts: list[Attempt], *, by: str, now: datetime) -> None:
         attempt.submitted_by = by
         attempt.submitted_at = ended_at(attempt.deadline, now) if by == SubmittedBy.DEADLINE else now
     Attempt.objects.bulk_update(attempts, ["status", "submitted_at", "submitted_by", "objective_score"], batch_size=500)
+    # The situational answers become marking scripts (grading). Only sooner: the marking sweep and
+    # the marking pages make any that this misses.
+    enqueue_on_commit("grading.tasks.create_scripts", [a.pk for a in attempts], quiet=True)
 
 
 @transaction.atomic

@@ -1,0 +1,29 @@
+"""The grading app's models, gathered for Django; each lives in its concept package.
+
+Import them from where they live (``grading.marking.models``); this module exists so that Django
+finds every model of the app.
+"""
+
+from grading.marking.models import (
+    Arbitration,
+    ControlScript,
+    MarkerPause,
+    MarkingItem,
+    MarkingSettings,
+    Script,
+    Task,
+    TeamMember,
+    WrittenScore,
+)
+
+__all__ = [
+    "Arbitration",
+    "ControlScript",
+    "MarkerPause",
+    "MarkingItem",
+    "MarkingSettings",
+    "Script",
+    "Task",
+    "TeamMember",
+    "WrittenScore",
+]

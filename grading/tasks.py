@@ -1,0 +1,21 @@
+"""Background tasks of the grading app. A task takes ids, calls a service and holds no logic;
+services never import this module (they enqueue by name through ``certify.jobs``)."""
+
+from celery import shared_task
+
+from grading.marking.scripts import marking_sweep as sweep
+from grading.marking.scripts import scripts_create
+
+
+@shared_task(name="grading.tasks.create_scripts", acks_late=True)
+def create_scripts(attempt_ids: list[int]) -> int:
+    """Enqueued by the written submit path: the submitted attempts' situational answers become
+    marking scripts. Idempotent; the sweep and the marking pages catch any it misses."""
+    return scripts_create(attempt_ids=attempt_ids)
+
+
+@shared_task(name="grading.tasks.marking_sweep", acks_late=True)
+def marking_sweep() -> dict:
+    """The periodic sweep (beat): sittings whose written window is over move to 阅卷中, and every
+    submitted attempt still without scripts gets them."""
+    return sweep()
