@@ -26,6 +26,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+# A FieldProblem (certify.bad_input) names the field; every other 400 gets the generic page.
+handler400 = "certify.bad_input.bad_request"
+
 admin.site.site_header = "certify 后台管理"
 admin.site.site_title = "certify"
 admin.site.index_title = "营业员岗位技能认证平台"

@@ -18,6 +18,7 @@ Rules (DESIGN.md §6, issue 6):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -99,7 +100,8 @@ def clean_marks(marks, comments) -> tuple[dict[str, int], dict[str, str]]:
     clean = {}
     for key, label in SCENE_DIMENSIONS.items():
         value = marks.get(key)
-        if isinstance(value, str) and value.strip().isdigit():
+        # ASCII digits only: "²" and "１" are digits to str.isdigit() but not marks.
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}", value.strip()):
             value = int(value)
         if value is None or value == "":
             errors.append(_("请为“%(dim)s”评分") % {"dim": label})

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certify.bad_input import MAX_INT32, MAX_JS_INTEGER
 from certify.people.models import User
 from exams.clock import (
     AttemptClosed,
@@ -94,11 +95,11 @@ def typing_save(
     ``user``, when given, must own the attempt (``TypingAttempt.DoesNotExist`` otherwise).
     """
     now = now or timezone.now()
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_JS_INTEGER:
         raise ValidationError(_("保存序号必须是正整数"))
     if not isinstance(text, str):
         raise ValidationError(_("录入内容应为文字"))
-    if not isinstance(keystrokes, int) or isinstance(keystrokes, bool) or keystrokes < 0:
+    if not isinstance(keystrokes, int) or isinstance(keystrokes, bool) or not 0 <= keystrokes <= MAX_INT32:
         raise ValidationError(_("击键次数应为不小于 0 的整数"))
     attempt_id = attempt if isinstance(attempt, int) else attempt.pk
     with transaction.atomic():

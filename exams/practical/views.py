@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from certify.bad_input import posted_id
 from certify.people.permissions import RoleRequiredMixin, is_examiner
 from certify.people.selectors import may_view_personal_data
 from exams.planning.models import Enrollment, Room, RoomEvent, RoomKind
@@ -220,7 +221,7 @@ class PracticalRoomActionView(RoleRequiredMixin, View):
 
     def post(self, request, room_id: int):
         room = _practical_room(request, room_id)
-        enrollment = get_object_or_404(Enrollment, pk=request.POST.get("enrollment") or 0, practical_room=room)
+        enrollment = get_object_or_404(Enrollment, pk=posted_id(request.POST, "enrollment"), practical_room=room)
         action = request.POST.get("action")
         try:
             if action == "scene":

@@ -24,6 +24,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certify.bad_input import MAX_JS_INTEGER
 from certify.jobs import enqueue_on_commit
 from exams.clock import (
     AttemptClosed,
@@ -212,7 +213,7 @@ def answer_save(
     (committed) and is then refused.
     """
     now = now or timezone.now()
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_JS_INTEGER:
         raise ValidationError(_("保存序号必须是正整数"))
     attempt_id = attempt if isinstance(attempt, int) else attempt.pk
     with transaction.atomic():

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from certify.bad_input import posted_id
 from certify.people.selectors import may_view_personal_data
 from exams.papers.selectors import paper_questions
 from exams.planning.models import Enrollment, Room, RoomEvent
@@ -75,8 +76,9 @@ def room_console_action(request, room: Room):
     """POST one console action, each with a reason; back to the room page with the outcome."""
     action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
     enrollment = None
-    if request.POST.get("enrollment"):
-        enrollment = get_object_or_404(Enrollment, pk=request.POST["enrollment"], sitting=room.sitting)
+    enrollment_id = posted_id(request.POST, "enrollment", required=False)
+    if enrollment_id is not None:
+        enrollment = get_object_or_404(Enrollment, pk=enrollment_id, sitting=room.sitting)
     try:
         if action == "pause":
             room_pause(room=room, by=request.user, reason=reason)
