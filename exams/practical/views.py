@@ -33,8 +33,10 @@ from exams.practical.scenes import (
     is_panel_member,
     scene_reliability,
     scene_review,
+    scene_round_for,
     scene_round_state,
     scene_round_states,
+    scene_rounds_scored_by,
     scene_run_start,
     scene_score_submit,
     scene_scores_visible,
@@ -166,8 +168,13 @@ def practical_room_page(request, room: Room):
         r.enrollment_id: r
         for r in SceneRun.objects.filter(enrollment__in=enrollments).select_related("scene", "enrollment__sitting")
     }
-    mine = set(SceneScore.objects.filter(run__in=runs.values(), examiner=request.user).values_list("run_id", "round"))
-    states = scene_round_states(runs.values())
+    mine = scene_rounds_scored_by(request.user, runs.values())
+    member = is_panel_member(request.user, room)
+    # A panel member who has not scored a round sees nothing of it (scenes.scene_round_for).
+    states = {
+        run_id: scene_round_for(state, member=member, scored=(run_id, state.round) in mine)
+        for run_id, state in scene_round_states(runs.values()).items()
+    }
     rule = sitting_rule(room.sitting)
     weights = practical_weights(rule) if rule else {}
 
@@ -183,7 +190,7 @@ def practical_room_page(request, room: Room):
         parts = {
             "typing": submitted(typing.get(enrollment.pk)),
             "business": submitted(business.get(enrollment.pk)),
-            "scene": run.result if run else None,
+            "scene": run.result if run and state.result is not None else None,
         }
         rows.append(
             {
@@ -259,8 +266,10 @@ class SceneView(RoleRequiredMixin, View):
 
     def get(self, request, run_id: int, form_errors=None, posted=None):
         run = self._run(request, run_id)
-        state = scene_round_state(run)
         mine = SceneScore.objects.filter(run=run, round=run.round, examiner=request.user).first()
+        state = scene_round_for(
+            scene_round_state(run), member=is_panel_member(request.user, run.room), scored=mine is not None
+        )
         visible = scene_scores_visible(run, request.user)
         chief = is_chief(request.user, run.room)
         anchors = run.scene.anchors
