@@ -162,6 +162,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- The exam ---------------------------------------------------------------
 # Saves arriving this many seconds after the deadline (already in flight) are still kept.
 CERTIFY_SAVE_GRACE_SECONDS = env_int("CERTIFY_SAVE_GRACE_SECONDS", 10, minimum=0, maximum=120)
+# The embedded default's in-process sweep (manage.py serve): seconds between two runs.
+CERTIFY_SWEEP_SECONDS = env_int("CERTIFY_SWEEP_SECONDS", 5, minimum=1, maximum=300)
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "certify.User"

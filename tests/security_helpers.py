@@ -46,17 +46,29 @@ class Day:
 def day_open_now(org, *, candidates: int = 3, prefix: str = "day") -> Day:
     """A level-5 sitting in progress whose written and practical windows are both open now; the
     first candidate has started the written paper, typing, business entry and a scene."""
+    now = timezone.now()
+    return _day(org, candidates, prefix, now - timedelta(minutes=5), now + timedelta(minutes=85), None)
+
+
+def day_over_now(org, *, candidates: int = 3, prefix: str = "over") -> Day:
+    """Like ``day_open_now``, but both windows ended 30 seconds ago: the first candidate started
+    every part 5 minutes before the end, so every deadline (the window's end) and its 10-second
+    grace are over, and nothing has submitted them yet."""
+    end = timezone.now() - timedelta(seconds=30)
+    return _day(org, candidates, prefix, end - timedelta(minutes=61), end, end - timedelta(minutes=5))
+
+
+def _day(org, candidates, prefix, start, end, started_at) -> Day:
     synthetic_bank()
     material_load()
-    now = timezone.now()
     sitting = sitting_create(
         name="安全测试批次",
         level=5,
         province=org.province,
-        written_start=now - timedelta(minutes=5),
-        written_end=now + timedelta(minutes=85),
-        practical_start=now - timedelta(minutes=5),
-        practical_end=now + timedelta(hours=3),
+        written_start=start,
+        written_end=end,
+        practical_start=start,
+        practical_end=end,
         by=None,
     )
     sitting = sitting_open_enrolment(sitting=sitting)
@@ -78,7 +90,7 @@ def day_open_now(org, *, candidates: int = 3, prefix: str = "day") -> Day:
     first = enrollments[0]
     user = first.candidate.user
     with TestCase.captureOnCommitCallbacks(execute=False):
-        attempt = attempt_start(enrollment=first, user=user)
+        attempt = attempt_start(enrollment=first, user=user, now=started_at)
     return Day(
         sitting=sitting,
         written=written,
@@ -86,9 +98,9 @@ def day_open_now(org, *, candidates: int = 3, prefix: str = "day") -> Day:
         enrollment=first,
         other=enrollments[1],
         attempt=attempt,
-        typing=typing_start(enrollment=first, user=user),
-        business=business_start(enrollment=first, user=user),
-        run=scene_run_start(enrollment=first, by=panel[0]),
+        typing=typing_start(enrollment=first, user=user, now=started_at),
+        business=business_start(enrollment=first, user=user, now=started_at),
+        run=scene_run_start(enrollment=first, by=panel[0], now=started_at),
         invigilators=invigilators,
         panel=panel,
         chief=chief,

@@ -15,10 +15,11 @@ from certify.excel import MAX_UPLOAD_BYTES
 from certify.people.models import Province, User
 from certify.people.permissions import IsCertAdmin
 from certify.standard.models import Level
-from exams.planning.models import Room, RoomKind, Sitting
+from exams.planning.models import Room, RoomKind, Sitting, SittingStatus
 from exams.planning.roster import roster_import
 from exams.planning.selectors import candidate_enrollments, examiner_rooms, room_rules
 from exams.planning.services import examiner_assign, room_add, schedule_problems, sitting_create
+from exams.sweep import parts_finalize_expired
 
 
 class SittingSerializer(serializers.ModelSerializer):
@@ -129,7 +130,10 @@ class SittingDetailApi(APIView):
 
     @extend_schema(responses=SittingDetailSerializer, summary="考试批次详情（含各考场考评员配比检查）")
     def get(self, request, pk: int):
-        return Response(self.SittingDetailSerializer(get_object_or_404(Sitting, pk=pk)).data)
+        sitting = get_object_or_404(Sitting, pk=pk)
+        if sitting.status == SittingStatus.IN_PROGRESS:
+            parts_finalize_expired(sitting=sitting)  # what the sitting reports is never past its time
+        return Response(self.SittingDetailSerializer(sitting).data)
 
 
 class RoomAddApi(APIView):

@@ -18,7 +18,7 @@ from certify.people.models import Candidate
 from certify.people.permissions import RoleRequiredMixin, is_examiner
 from certify.people.selectors import may_view_personal_data
 from exams.planning.forms import AssignForm, EnrolForm, RoomForm, RosterForm, SittingForm
-from exams.planning.models import Enrollment, Room, RoomExaminer, Sitting
+from exams.planning.models import Enrollment, Room, RoomExaminer, Sitting, SittingStatus
 from exams.planning.roster import COLUMNS as ROSTER_COLUMNS
 from exams.planning.roster import roster_import
 from exams.planning.selectors import active_enrollments, examiner_rooms, room_rules, sitting_rule
@@ -30,6 +30,7 @@ from exams.planning.services import (
     schedule_problems,
     sitting_create,
 )
+from exams.sweep import parts_finalize_expired
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -59,6 +60,8 @@ class SittingListView(RoleRequiredMixin, View):
 class SittingDetailView(RoleRequiredMixin, View):
     def get(self, request, pk: int):
         sitting = get_object_or_404(Sitting.objects.select_related("province", "standard_version"), pk=pk)
+        if sitting.status == SittingStatus.IN_PROGRESS:
+            parts_finalize_expired(sitting=sitting)  # what the sitting shows is never past its time
         rules = room_rules(sitting)
         assignments = {}
         for assignment in RoomExaminer.objects.filter(room__sitting=sitting).select_related("examiner"):

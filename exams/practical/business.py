@@ -235,10 +235,13 @@ def business_finalize_if_expired(*, attempt: BusinessAttempt, now: datetime | No
     return attempt
 
 
-def business_finalize_expired(*, now: datetime | None = None) -> int:
+def business_finalize_expired(*, now: datetime | None = None, scope: dict | None = None) -> int:
+    """The sweep: submit every business part whose time and grace are over (within ``scope``)."""
     now = now or timezone.now()
     done = 0
-    expired = BusinessAttempt.objects.filter(status=PartStatus.IN_PROGRESS, deadline__lt=over_before(now))
+    expired = BusinessAttempt.objects.filter(
+        status=PartStatus.IN_PROGRESS, deadline__lt=over_before(now), **(scope or {})
+    )
     for attempt in expired.only("pk"):
         business_submit(attempt=attempt, now=now)
         done += 1

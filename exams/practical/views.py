@@ -43,6 +43,7 @@ from exams.practical.scenes import (
 )
 from exams.practical.session import part_remaining_seconds, practical_mark_absent
 from exams.practical.typing import typing_finalize_if_expired, typing_start
+from exams.sweep import parts_finalize_expired
 from grading.scoring.practical import PARTS, practical_total, practical_weights
 
 
@@ -156,6 +157,8 @@ def _practical_room(request, room_id: int) -> Room:
 def practical_room_page(request, room: Room):
     """The practical room for its examiners: each candidate's three parts, the scene panel,
     the chief examiner's review queue and the panel's reliability."""
+    # Nothing shown here is still in progress past its deadline + grace: submit those first.
+    parts_finalize_expired(practical_room=room)
     enrollments = (
         room.sitting.enrollments.filter(practical_room=room)
         .exclude(status="withdrawn")

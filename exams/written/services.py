@@ -322,16 +322,18 @@ def attempt_finalize_if_expired(*, attempt: Attempt, now: datetime | None = None
     return True
 
 
-def attempts_finalize_expired(*, now: datetime | None = None, batch: int = 500) -> int:
+def attempts_finalize_expired(*, now: datetime | None = None, batch: int = 500, scope: dict | None = None) -> int:
     """The periodic sweep: submit and grade every attempt whose time and grace are over.
 
+    ``scope`` narrows it (``{"enrollment__written_room": room}``): a page that shows attempts'
+    states runs it first for what it shows, so nothing it shows is still open past its time.
     Works in batches of locked rows; rows another sweep (or a save, or a submit) holds
     are skipped, so two sweeps share the work instead of waiting for each other.
     """
     now = now or timezone.now()
     paused = RoomPause.objects.filter(room=OuterRef("enrollment__written_room"), ended_at__isnull=True)
     expired = (
-        Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=over_before(now))
+        Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=over_before(now), **(scope or {}))
         .exclude(Exists(paused))
         .select_related("enrollment")
         .order_by("deadline", "pk")

@@ -16,6 +16,7 @@ from certify.people.selectors import may_view_personal_data
 from exams.papers.selectors import paper_questions
 from exams.planning.models import Enrollment, Room, RoomEvent
 from exams.planning.selectors import room_examiners, sitting_rule
+from exams.sweep import parts_finalize_expired
 from exams.written.console import (
     attempt_end_for_misconduct,
     attempt_grant_extra_time,
@@ -30,6 +31,8 @@ from exams.written.services import attempt_finalize_if_expired, attempt_remainin
 def room_console_page(request, room: Room):
     """A written room for its examiners: the live roster and the console (pause/resume, extra time,
     absence, misconduct), with the room's log."""
+    # Nothing shown here is still 答题中 past its deadline + grace: submit those first.
+    parts_finalize_expired(written_room=room)
     field = "written_room" if room.kind == "written" else "practical_room"
     enrollments = (
         room.sitting.enrollments.filter(**{field: room})
