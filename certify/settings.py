@@ -7,6 +7,7 @@ Nothing set: an SQLite file under ``var/`` and Celery tasks run in-process.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -45,7 +46,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "certify",
@@ -66,7 +67,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Invalid Unicode, control characters and over-deep JSON are refused before any view runs.
     "certify.input_guard.InputGuardMiddleware",
+    # After the first login only the new-password page is reachable (certify.people.auth).
+    "certify.people.auth.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "certify.urls"
@@ -168,9 +173,38 @@ CERTIFY_SWEEP_SECONDS = env_int("CERTIFY_SWEEP_SECONDS", 5, minimum=1, maximum=3
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "certify.User"
 AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: refuses every credential check of a locked-out account.
+    "axes.backends.AxesStandaloneBackend",
+    # Passwords and the first-login secret (hashed like a password, certify.people.hashers).
     "django.contrib.auth.backends.ModelBackend",
-    "certify.people.backends.FirstLoginBackend",
 ]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "certify.people.hashers.FirstLoginHasher",
+]
+# Lockout per account (django-axes, certify.people.auth): wrong passwords before the account is
+# locked, and for how long; an admin unlocks at once (admin → 用户 → 解除登录锁定).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Per address it is the throttle below (a higher limit: one address may be a whole exam room),
+# not axes, whose single limit would lock the room out after a few typos.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "certify.people.auth.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+# Throttle per client address (DRF's throttling): sign-in attempts to the page and the token
+# endpoint together. A whole exam room may sit behind one address.
+LOGIN_RATE_PER_ADDRESS = env_str("LOGIN_RATE_PER_ADDRESS") or "300/hour"
+# API tokens expire this many seconds after issue (a candidate's at the end of their sitting).
+API_TOKEN_SECONDS = env_int("API_TOKEN_SECONDS", 12 * 3600, minimum=60, maximum=30 * 24 * 3600)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -206,7 +240,7 @@ WHITENOISE_USE_FINDERS = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated API call gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "certify.people.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -217,6 +251,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Behind this many reverse proxies the client's address is read from X-Forwarded-For
+    # (the sign-in throttle per address).
+    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5) or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "certify API",

@@ -8,11 +8,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from certify.health import healthz
 from certify.people import urls as people
+from certify.people.auth import ThrottledLoginView
 from certify.standard import urls as standard
 
 urlpatterns = [
     path("", include("certify.site.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     *standard.urlpatterns,
     *people.urlpatterns,

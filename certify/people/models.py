@@ -77,6 +77,9 @@ class User(AbstractUser):
     hall = models.ForeignKey(
         Hall, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("营业厅")
     )
+    # Set while the password is the first-login secret (a roster candidate): the first sign-in
+    # consumes it and every page asks for a new password until one is set (certify.people.auth).
+    password_must_change = models.BooleanField(_("须设置新密码"), default=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -142,3 +145,30 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee_no} {self.name}"
+
+
+class ApiToken(models.Model):
+    """An API token (``Authorization: Token <key>``). Only the key's SHA-256 is stored.
+
+    It expires (``API_TOKEN_SECONDS`` after it is issued, default an exam day; a candidate's
+    never after the end of their sitting's last window) and can be revoked: by its holder
+    (``POST /api/auth/token/revoke/``) or by an administrator (Django admin → API 令牌).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户"))
+    key_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("签发时间"))
+    expires_at = models.DateTimeField(_("过期时间"), db_index=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")), name="api_token_expires_after_issue"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
