@@ -130,6 +130,10 @@ def other_candidate(org, standard):
 
 
 def client_for(user: User) -> Client:
+    """A signed-in session of ``user``; a roster candidate has done their first login (set a password)."""
+    if user.password_must_change:
+        User.objects.filter(pk=user.pk).update(password_must_change=False)
+        user.password_must_change = False
     client = Client()
     client.force_login(user)
     return client

@@ -141,17 +141,19 @@ class TokenObtainApi(APIView):
     authentication_classes = []
     throttle_classes = [LoginThrottle]
 
-    class InputSerializer(serializers.Serializer):
+    class TokenInputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=128, trim_whitespace=False)
 
-    class OutputSerializer(serializers.Serializer):
+    class TokenOutputSerializer(serializers.Serializer):
         token = serializers.CharField()
         expires_at = serializers.DateTimeField()
 
-    @extend_schema(request=InputSerializer, responses={200: OutputSerializer}, summary="获取 API 令牌", auth=[])
+    @extend_schema(
+        request=TokenInputSerializer, responses={200: TokenOutputSerializer}, summary="获取 API 令牌", auth=[]
+    )
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.TokenInputSerializer(data=request.data)
         if not data.is_valid():
             return Response({"detail": _("请填写账号和密码")}, status=status.HTTP_400_BAD_REQUEST)
         django_request = request._request  # django-axes flags the lockout on Django's request

@@ -1,6 +1,7 @@
 """People: the operator's organisation (province → branch 分公司 → service hall 营业厅), users and
 their roles, and candidates' personal records."""
 
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -8,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from certify.standard.models import Level
 from certify.validators import validate_id_number, validate_mobile
+
+FIRST_LOGIN_PREFIX = "first_login_hmac$"  # certify.people.hashers.FirstLoginHasher
 
 
 class Province(models.Model):
@@ -93,6 +96,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def set_password(self, raw_password) -> None:
+        """A real password ends the first-login state."""
+        super().set_password(raw_password)
+        self.password_must_change = False
+
+    def check_password(self, raw_password) -> bool:
+        if self.password.startswith(FIRST_LOGIN_PREFIX):
+            # The first-login secret is checked, never re-hashed into a lasting password.
+            return check_password(raw_password, self.password)
+        return super().check_password(raw_password)
 
     @property
     def display_name(self) -> str:
