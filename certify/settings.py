@@ -173,6 +173,11 @@ CERTIFY_SAVE_GRACE_SECONDS = env_int("CERTIFY_SAVE_GRACE_SECONDS", 10, minimum=0
 # The embedded default's in-process sweep (manage.py serve): seconds between two runs.
 CERTIFY_SWEEP_SECONDS = env_int("CERTIFY_SWEEP_SECONDS", 5, minimum=1, maximum=300)
 
+# --- Excel imports ------------------------------------------------------------
+# Untrusted workbooks are read in a child process limited to this much memory and CPU time.
+EXCEL_MEMORY_MB = env_int("EXCEL_MEMORY_MB", 512, minimum=128, maximum=8192)
+EXCEL_CPU_SECONDS = env_int("EXCEL_CPU_SECONDS", 20, minimum=2, maximum=600)
+
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "certify.User"
 AUTHENTICATION_BACKENDS = [

@@ -18,6 +18,8 @@ from exams.planning.services import PLANNING, overlap_problem
 
 COLUMNS = ["工号", "姓名", "身份证号", "手机号", "分公司", "营业厅", "报考级别"]
 SHEET = "考生名单"
+# Long numbers lose precision when Excel stores them as numbers: these columns must be text.
+TEXT_ONLY = ("工号", "身份证号", "手机号")
 MAX_ROWS = 20000
 EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 MOBILE = re.compile(r"^1\d{10}$")
@@ -140,7 +142,13 @@ def roster_import(*, sitting: Sitting, content: bytes, by: User | None, size: in
         return report
     try:
         rows, cell_errors = read_table(
-            content, columns=COLUMNS, required=COLUMNS, sheet_name=SHEET, max_rows=MAX_ROWS, size=size
+            content,
+            columns=COLUMNS,
+            required=COLUMNS,
+            sheet_name=SHEET,
+            max_rows=MAX_ROWS,
+            size=size,
+            text_only=TEXT_ONLY,
         )
     except FileProblem as problem:
         report.errors.append(RowError(None, "", str(problem)))

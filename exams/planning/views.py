@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from django.views import View
 from openpyxl import Workbook
 
-from certify.excel import MAX_UPLOAD_BYTES
+from certify.excel import MAX_UPLOAD_BYTES, RowError, upload_problem
 from certify.people.models import Candidate
 from certify.people.permissions import RoleRequiredMixin, is_examiner
 from certify.people.selectors import may_view_personal_data
 from exams.planning.forms import AssignForm, EnrolForm, RoomForm, RosterForm, SittingForm
 from exams.planning.models import Enrollment, Room, RoomExaminer, Sitting, SittingStatus
 from exams.planning.roster import COLUMNS as ROSTER_COLUMNS
-from exams.planning.roster import roster_import
+from exams.planning.roster import RosterReport, roster_import
 from exams.planning.selectors import active_enrollments, examiner_rooms, room_rules, sitting_rule
 from exams.planning.services import (
     enrollment_add,
@@ -144,7 +144,9 @@ class RosterView(RoleRequiredMixin, View):
         sitting = get_object_or_404(Sitting, pk=pk)
         form = RosterForm(request.POST, request.FILES)
         if not form.is_valid():
-            return self.get(request, pk)
+            # An empty or missing upload is shown like any other problem with the file.
+            report = RosterReport(errors=[RowError(None, "", upload_problem(form))])
+            return self.get(request, pk, report=report, status=400)
         upload = form.cleaned_data["file"]
         report = roster_import(
             sitting=sitting, content=upload.read(MAX_UPLOAD_BYTES + 1), size=upload.size, by=request.user
