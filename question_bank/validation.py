@@ -88,9 +88,12 @@ class ItemData:
 
 
 def normalize_text(value: str) -> str:
-    """NFKC, no whitespace or punctuation, lower case: what makes two stems "the same"."""
+    """NFKC, no whitespace, punctuation or invisible format characters (zero-width spaces and
+    joiners, direction marks), lower case: what makes two stems "the same"."""
     text = unicodedata.normalize("NFKC", value)
-    return "".join(ch for ch in text if not ch.isspace() and not unicodedata.category(ch).startswith("P")).lower()
+    return "".join(
+        ch for ch in text if not ch.isspace() and not unicodedata.category(ch).startswith(("P", "Cf"))
+    ).lower()
 
 
 def stem_key(case: str, stem: str) -> str:

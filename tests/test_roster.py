@@ -45,13 +45,13 @@ def test_a_good_roster_creates_and_enrols_everyone(sitting, hr):
 
 def test_reimporting_updates_people_instead_of_duplicating_them(sitting, hr):
     roster_import(sitting=sitting, content=roster_xlsx([person(1), person(2)]), by=hr)
-    report = roster_import(
-        sitting=sitting,
-        content=roster_xlsx(
-            [person(1, 姓名="员工一（改名）", 营业厅="文三路营业厅", 分公司="城西分公司"), person(2), person(3)]
-        ),
-        by=hr,
+    content = roster_xlsx(
+        [person(1, 姓名="员工一（改名）", 营业厅="文三路营业厅", 分公司="城西分公司"), person(2), person(3)]
     )
+    asked = roster_import(sitting=sitting, content=content, by=hr)
+    assert asked.needs_confirmation and asked.created == 0  # a new name waits for the admin
+    assert Candidate.objects.get(employee_no="R0001").name == "员工1"
+    report = roster_import(sitting=sitting, content=content, by=hr, confirm_identity_changes=True)
     assert errors_of(report) == []
     assert (report.created, report.updated, report.enrolled) == (1, 2, 1)
     assert Candidate.objects.count() == 3
