@@ -5,6 +5,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from exams.papers.services import papers_assemble, papers_assembly_failed
+from exams.planning.roster_jobs import roster_import_failed, roster_import_run
 from exams.sweep import parts_finalize_expired
 from exams.written.models import Attempt, AttemptStatus
 from exams.written.services import attempts_finalize_expired, is_expired
@@ -41,3 +42,13 @@ def finalize_expired_attempts() -> int:
     business-entry part whose time is over."""
 
     return parts_finalize_expired()
+
+
+@shared_task(name="exams.tasks.import_roster", acks_late=True)
+def import_roster(job_id: int) -> str:
+    """Import an uploaded roster (exams.planning.roster_jobs). Idempotent: a job runs once."""
+    try:
+        return roster_import_run(job_id=job_id).status
+    except Exception as exc:
+        roster_import_failed(job_id=job_id, error=repr(exc))
+        raise
