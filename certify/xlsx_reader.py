@@ -28,8 +28,7 @@ import zipfile
 from datetime import datetime, timedelta
 from io import BytesIO
 from posixpath import join, normpath
-
-from defusedxml.ElementTree import iterparse
+from xml.etree.ElementTree import XMLPullParser
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -66,11 +65,32 @@ def column_letters(index: int) -> str:
 
 
 def _parse(archive: zipfile.ZipFile, name: str):
+    """End events of the part ``name``, streamed through expat's C parser.
+
+    Like defusedxml (whose pure-Python parser is ten times slower), a part with a document type
+    declaration is refused: entities, internal or external, can only be declared there. Expat
+    itself bounds entity amplification, and ElementTree never fetches external resources."""
     try:
         stream = archive.open(name)
     except KeyError:
         raise Fatal("missing_part", part=name) from None
-    return iterparse(stream, events=("start", "end"))
+    return _events(stream, name)
+
+
+def _events(stream, name: str):
+    parser = XMLPullParser(events=("end",))
+    prolog = True
+    with stream:
+        while chunk := stream.read(1 << 16):
+            if prolog:
+                head = chunk[:4096].upper()
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise Fatal("bad_xml", part=name, detail="DOCTYPE")
+                prolog = False
+            parser.feed(chunk)
+            yield from parser.read_events()
+        parser.close()
+        yield from parser.read_events()
 
 
 def _guard(part: str, events):
@@ -79,22 +99,22 @@ def _guard(part: str, events):
         yield from events
     except (Fatal, MemoryError):
         raise  # out of memory is the parent's to report: the limit, not a broken file
-    except Exception as exc:  # defusedxml and ElementTree raise several kinds
+    except Exception as exc:  # expat and zlib raise several kinds
         raise Fatal("bad_xml", part=part, detail=str(exc)[:120]) from None
 
 
 def sheet_part(archive: zipfile.ZipFile, wanted: str) -> tuple[str, str]:
     """(sheet name, zip path) of ``wanted`` or the first sheet."""
     sheets = []
-    for event, element in _guard("xl/workbook.xml", _parse(archive, "xl/workbook.xml")):
-        if event == "end" and element.tag == f"{MAIN}sheet":
+    for _event, element in _guard("xl/workbook.xml", _parse(archive, "xl/workbook.xml")):
+        if element.tag == f"{MAIN}sheet":
             sheets.append((element.get("name", ""), element.get(f"{REL}id", "")))
     if not sheets:
         raise Fatal("no_sheet")
     name, rel_id = next((sheet for sheet in sheets if sheet[0] == wanted), sheets[0])
     targets = {}
-    for event, element in _guard("xl/_rels/workbook.xml.rels", _parse(archive, "xl/_rels/workbook.xml.rels")):
-        if event == "end" and element.tag == f"{PKG_REL}Relationship":
+    for _event, element in _guard("xl/_rels/workbook.xml.rels", _parse(archive, "xl/_rels/workbook.xml.rels")):
+        if element.tag == f"{PKG_REL}Relationship":
             targets[element.get("Id")] = element.get("Target", "")
     target = targets.get(rel_id)
     if not target:
@@ -107,20 +127,19 @@ def shared_strings(archive: zipfile.ZipFile) -> list[str]:
     if "xl/sharedStrings.xml" not in archive.namelist():
         return []
     strings: list[str] = []
-    parts: list[str] = []
-    depth_rph = 0
-    for event, element in _guard("xl/sharedStrings.xml", _parse(archive, "xl/sharedStrings.xml")):
-        tag = element.tag
-        if tag == f"{MAIN}rPh":  # phonetic runs are not part of the text
-            depth_rph += 1 if event == "start" else -1
-        elif event == "end" and tag == f"{MAIN}t" and not depth_rph:
-            parts.append(element.text or "")
-        elif event == "end" and tag == f"{MAIN}si":
-            strings.append("".join(parts))
-            parts = []
-            element.clear()
-            if len(strings) > MAX_SHARED_STRINGS:
-                raise Fatal("too_many_strings", limit=MAX_SHARED_STRINGS)
+    for _event, element in _guard("xl/sharedStrings.xml", _parse(archive, "xl/sharedStrings.xml")):
+        if element.tag != f"{MAIN}si":
+            continue
+        parts = []
+        for child in element:  # a plain <t>, or rich-text runs <r><t>; phonetic runs <rPh> are not text
+            if child.tag == f"{MAIN}t":
+                parts.append(child.text or "")
+            elif child.tag == f"{MAIN}r":
+                parts.extend(t.text or "" for t in child.iter(f"{MAIN}t"))
+        strings.append("".join(parts))
+        element.clear()
+        if len(strings) > MAX_SHARED_STRINGS:
+            raise Fatal("too_many_strings", limit=MAX_SHARED_STRINGS)
     return strings
 
 
@@ -130,25 +149,28 @@ def date_styles(archive: zipfile.ZipFile) -> set[int]:
         return set()
     custom_dates: set[int] = set()
     formats: list[int] = []
-    in_cell_xfs = False
-    for event, element in _guard("xl/styles.xml", _parse(archive, "xl/styles.xml")):
+    for _event, element in _guard("xl/styles.xml", _parse(archive, "xl/styles.xml")):
         tag = element.tag
-        if tag == f"{MAIN}cellXfs":
-            in_cell_xfs = event == "start"
-        elif event == "end" and tag == f"{MAIN}numFmt":
+        if tag == f"{MAIN}numFmt":
             code = re.sub(r"\[[^\]]*\]|\"[^\"]*\"", "", element.get("formatCode", ""))
             if DATE_CODE.search(code):
-                custom_dates.add(int(element.get("numFmtId", "0") or 0))
-        elif event == "end" and tag == f"{MAIN}xf" and in_cell_xfs:
-            try:
-                formats.append(int(element.get("numFmtId", "0") or 0))
-            except ValueError:
-                formats.append(0)
-            if len(formats) > MAX_STYLES:
-                raise Fatal("too_many_styles", limit=MAX_STYLES)
-        if event == "end" and tag != f"{MAIN}cellXfs":
-            element.clear()
+                custom_dates.add(_int(element.get("numFmtId")))
+        elif tag == f"{MAIN}xf":
+            formats.append(_int(element.get("numFmtId")))
+        elif tag == f"{MAIN}cellXfs":
+            break  # the cell formats are read: the rest of the part does not matter
+        elif tag == f"{MAIN}cellStyleXfs":
+            formats = []  # those were the named styles' formats, not the cells'
+        if len(formats) > MAX_STYLES:
+            raise Fatal("too_many_styles", limit=MAX_STYLES)
     return {index for index, fmt in enumerate(formats) if fmt in DATE_FORMAT_IDS or fmt in custom_dates}
+
+
+def _int(value) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
 
 
 def excel_date(serial: float) -> str:
@@ -164,51 +186,30 @@ def read(content: bytes, sheet: str) -> dict:
         dates = date_styles(archive)
         rows: dict[int, dict[int, list]] = {}
         row_number = 0
-        cells: dict[int, list] | None = None
-        column = 0
-        cell_attrs: dict = {}
-        value = formula = None
-        inline: list[str] = []
-        in_inline = False
-        for event, element in _guard(path, _parse(archive, path)):
-            tag = element.tag
-            if event == "start":
-                if tag == f"{MAIN}row":
-                    raw = element.get("r")
-                    try:
-                        row_number = int(raw) if raw is not None else row_number + 1
-                    except ValueError:
-                        raise Fatal("bad_row_number", value=raw[:20]) from None
-                    if not 1 <= row_number <= MAX_ROW:
-                        raise Fatal("bad_row_number", value=str(raw)[:20])
-                    if row_number in rows:
-                        problems.append(["duplicate_row", {"row": row_number}])
-                    cells = rows.setdefault(row_number, {})
-                    column = 0
-                elif tag == f"{MAIN}c":
-                    cell_attrs = dict(element.attrib)
-                    value = formula = None
-                    inline = []
-                elif tag == f"{MAIN}is":
-                    in_inline = True
+        for _event, element in _guard(path, _parse(archive, path)):
+            if element.tag == f"{MAIN}sheetData" and any(child.tag == f"{MAIN}c" for child in element):
+                raise Fatal("cell_outside_row")
+            if element.tag != f"{MAIN}row":
                 continue
-            if tag == f"{MAIN}v":
-                value = element.text or ""
-            elif tag == f"{MAIN}f":
-                formula = element.text or ""
-            elif tag == f"{MAIN}t" and in_inline:
-                inline.append(element.text or "")
-            elif tag == f"{MAIN}is":
-                in_inline = False
-            elif tag == f"{MAIN}c":
-                if cells is None:
-                    raise Fatal("cell_outside_row")
-                reference = cell_attrs.get("r")
+            raw = element.get("r")
+            try:
+                row_number = int(raw) if raw is not None else row_number + 1
+            except ValueError:
+                raise Fatal("bad_row_number", value=raw[:20]) from None
+            if not 1 <= row_number <= MAX_ROW:
+                raise Fatal("bad_row_number", value=str(raw)[:20])
+            if row_number in rows:
+                problems.append(["duplicate_row", {"row": row_number}])
+            cells = rows.setdefault(row_number, {})
+            column = 0
+            for cell in element:
+                if cell.tag != f"{MAIN}c":
+                    continue
+                reference = cell.get("r")
                 if reference:
                     match = CELL_REF.match(reference)
                     if not match or int(match.group(2)) != row_number:
                         problems.append(["bad_reference", {"cell": reference[:12], "row": row_number}])
-                        element.clear()
                         continue
                     column = column_index(match.group(1))
                 else:
@@ -219,17 +220,22 @@ def read(content: bytes, sheet: str) -> dict:
                 elif column in cells:
                     problems.append(["duplicate_cell", {"cell": reference, "row": row_number}])
                 else:
-                    parsed = _cell(cell_attrs, value, formula, inline, strings, dates, reference, row_number, problems)
+                    parsed = _cell(cell, strings, dates, reference, row_number, problems)
                     if parsed is not None:
                         cells[column] = parsed
-                element.clear()
-            elif tag == f"{MAIN}row":
-                element.clear()
+            element.clear()
         ordered = [[number, rows[number]] for number in sorted(rows) if rows[number]]
         return {"sheet": name, "rows": ordered, "problems": problems}
 
 
-def _cell(attrs, value, formula, inline, strings, dates, reference, row, problems):
+def _cell(cell, strings, dates, reference, row, problems):
+    attrs = cell.attrib
+    value_element = cell.find(f"{MAIN}v")
+    value = None if value_element is None else (value_element.text or "")
+    formula_element = cell.find(f"{MAIN}f")
+    formula = None if formula_element is None else (formula_element.text or "")
+    inline_element = cell.find(f"{MAIN}is")
+    inline = [] if inline_element is None else [t.text or "" for t in inline_element.iter(f"{MAIN}t")]
     kind = attrs.get("t", "n")
     where = {"cell": reference, "row": row}
     if formula is not None:

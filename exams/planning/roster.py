@@ -124,7 +124,9 @@ def _on_file(rows: list[tuple[int, dict[str, str]]]) -> dict[str, Candidate]:
     ids = [normalize_id_number(cells["身份证号"]) for _row, cells in rows]
     found: dict[str, Candidate] = {}
     for part in _chunks(sorted(set(numbers) | set(ids)), 900):
-        query = Candidate.objects.filter(Q(employee_no__in=part) | Q(id_number__in=part)).select_related("user")
+        query = Candidate.objects.filter(Q(employee_no__in=part) | Q(id_number__in=part)).select_related(
+            "user", "hall__branch"
+        )
         found.update({candidate.employee_no: candidate for candidate in query})
     return found
 
@@ -324,7 +326,9 @@ def _apply(sitting: Sitting, valid: list[RosterRow], report: RosterReport, progr
             for user, row in zip(users, new_rows, strict=True)
         ]
         Candidate.objects.bulk_create(created)
-        updated_candidates, updated_users = [], []
+        # Updates: per field, only the rows whose value changes (a CASE per field stays small).
+        changed: dict[tuple[type, str], list] = {}
+        updated_candidates = []
         for row in batch:
             candidate = on_file.get(row.employee_no)
             if candidate is None:
@@ -332,13 +336,24 @@ def _apply(sitting: Sitting, valid: list[RosterRow], report: RosterReport, progr
             user = candidate.user
             if user.password_must_change and user.has_usable_password() and candidate.id_number != row.id_number:
                 user.password = first_login_secret(row.id_number)  # the secret follows the corrected ID number
-            candidate.name, candidate.id_number, candidate.phone = row.name, row.id_number, row.phone
-            candidate.hall, candidate.level, candidate.updated_at = row.hall, row.level, now
-            user.full_name, user.hall = row.name, row.hall
+                changed.setdefault((User, "password"), []).append(user)
+            for obj, name, value in (
+                (candidate, "name", row.name),
+                (candidate, "id_number", row.id_number),
+                (candidate, "phone", row.phone),
+                (candidate, "hall_id", row.hall.pk),
+                (candidate, "level", row.level),
+                (user, "full_name", row.name),
+                (user, "hall_id", row.hall.pk),
+            ):
+                if getattr(obj, name) != value:
+                    setattr(obj, name, value)
+                    changed.setdefault((type(obj), name.removesuffix("_id")), []).append(obj)
+            candidate.updated_at = now
             updated_candidates.append(candidate)
-            updated_users.append(user)
-        Candidate.objects.bulk_update(updated_candidates, ["name", "id_number", "phone", "hall", "level", "updated_at"])
-        User.objects.bulk_update(updated_users, ["full_name", "hall", "password"])
+        for (model, name), objects in changed.items():
+            model.objects.bulk_update(objects, [name])
+        Candidate.objects.filter(pk__in=[c.pk for c in updated_candidates]).update(updated_at=now)
         report.created += len(created)
         report.updated += len(updated_candidates)
         people = [*created, *updated_candidates]
