@@ -91,6 +91,7 @@ TEMPLATES = [
     {
         # Django's engine; a stored lone surrogate is replaced on output instead of failing the page.
         "BACKEND": "certify.rendering.SafeDjangoTemplates",
+        "NAME": "django",  # the alias DRF and Django look the engine up by
         # Each concept package keeps its templates beside its code (e.g. exams/written/templates/).
         "DIRS": CONCEPT_TEMPLATE_DIRS,
         "APP_DIRS": True,
