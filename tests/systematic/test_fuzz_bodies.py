@@ -40,6 +40,7 @@ JSON = st.recursive(
 )
 KEYS = st.sampled_from(FIELDS) | st.text(min_size=1, max_size=8)
 FORM = st.dictionaries(KEYS, st.text(max_size=40) | st.lists(st.text(max_size=12), max_size=3), max_size=6)
+NAMES = st.text(alphabet="ab名单.xlsx \u202e", min_size=1, max_size=12).filter(lambda n: n.strip(" .") != "")
 ROUTES = [route for route in routes() if not route.name.startswith("admin:") and route.name not in ("logout",)]
 
 
@@ -53,7 +54,7 @@ def requests(draw):
         body = draw(st.dictionaries(st.sampled_from(FIELDS), JSON, max_size=5) | JSON)
     elif kind == "multipart":
         body = draw(FORM)
-        body["file"] = SimpleUploadedFile(draw(st.text(max_size=12)) or "f.xlsx", draw(st.binary(max_size=300)))
+        body["file"] = SimpleUploadedFile(draw(NAMES), draw(st.binary(max_size=300)))
     else:
         body = draw(FORM)
     return route, method, persona, kind, body
