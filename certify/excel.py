@@ -82,6 +82,7 @@ def _fatal_message(code: str, params: dict) -> str:
         "missing_part": _("Excel 文件不完整：缺少 %(part)s"),
         "no_sheet": _("工作簿中没有工作表"),
         "bad_xml": _("工作表 XML 不完整或已损坏（%(part)s）：请在 Excel 中打开后另存为 .xlsx 再导入"),
+        "doctype": _("文件中含有文档类型定义（DTD），出于安全原因不予读取（%(part)s）"),
         "too_many_styles": _("文件中的单元格格式超过 %(limit)s 种，无法导入：请把数据复制到新的工作簿后再导入"),
         "too_many_strings": _("文件中的文字条目超过 %(limit)s 条，无法导入"),
         "bad_row_number": _("工作表中有无效的行号「%(value)s」：请在 Excel 中打开后另存为 .xlsx 再导入"),

@@ -77,16 +77,25 @@ def _parse(archive: zipfile.ZipFile, name: str):
     return _events(stream, name)
 
 
+PROLOG_LIMIT = 1 << 20
+PROLOG_NOISE = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.DOTALL)
+ROOT_START = re.compile(rb"<[A-Za-z_]")
+
+
 def _events(stream, name: str):
     parser = XMLPullParser(events=("end",))
-    prolog = True
+    prolog = b""  # everything before the root element: where a DOCTYPE would have to be
     with stream:
         while chunk := stream.read(1 << 16):
-            if prolog:
-                head = chunk[:4096].upper()
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise Fatal("bad_xml", part=name, detail="DOCTYPE")
-                prolog = False
+            if prolog is not None:
+                prolog += chunk
+                visible = PROLOG_NOISE.sub(b"", prolog)  # comments and processing instructions
+                if b"<!DOCTYPE" in visible.upper() or b"<!ENTITY" in visible.upper():
+                    raise Fatal("doctype", part=name)
+                if ROOT_START.search(visible) and b"<!--" not in visible:
+                    prolog = None
+                elif len(prolog) > PROLOG_LIMIT:
+                    raise Fatal("bad_xml", part=name, detail="prolog")
             parser.feed(chunk)
             yield from parser.read_events()
         parser.close()

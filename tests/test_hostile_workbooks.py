@@ -202,3 +202,27 @@ def test_downloads_keep_their_chinese_names(hr):
     assert response["Content-Disposition"] == (
         "attachment; filename*=utf-8''%E9%A2%98%E5%BA%93%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
     )
+
+
+LAUGHS = '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+
+
+@pytest.mark.parametrize(
+    ("part", "xml"),
+    [
+        (
+            SHEET,
+            f'<?xml version="1.0"?>{LAUGHS}<worksheet {NS}><sheetData><row r="1">{inline("A1", "&lol2;")}</row></sheetData></worksheet>',
+        ),
+        (SHEET, f'<?xml version="1.0"?><!-- {"x" * 6000} <a -->{LAUGHS}<worksheet {NS}><sheetData/></worksheet>'),
+        (
+            "xl/sharedStrings.xml",
+            f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><sst {NS}><si><t>&xxe;</t></si></sst>',
+        ),
+    ],
+    ids=["billion-laughs", "doctype-after-a-long-comment", "external-entity"],
+)
+def test_a_document_type_declaration_anywhere_in_the_prolog_is_refused(sitting, hr, part, xml):
+    content = with_sheet(sheet(row_xml(1, HEADER)), replace={part: xml}) if part != SHEET else with_sheet(xml)
+    report = roster_import(sitting=sitting, content=content, by=hr)
+    assert errors_of(report) == [(None, "", f"文件中含有文档类型定义（DTD），出于安全原因不予读取（{part}）")]

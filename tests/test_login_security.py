@@ -166,3 +166,17 @@ def test_a_candidates_token_does_not_outlive_their_sitting(org, standard):
     token = ApiToken.objects.get(user=user)
     assert token.expires_at == day.sitting.practical_end
     assert token.expires_at < token.created_at + timedelta(hours=12)
+
+
+def test_changing_a_set_password_needs_the_current_one(candidate):
+    client = client_for(candidate.user)
+    response = client.post(
+        "/accounts/password/", {"new_password1": "Other-pass-2026", "new_password2": "Other-pass-2026"}
+    )
+    assert response.status_code == 200 and "当前密码" in response.content.decode()
+    assert sign_in(Client(), "E1001", PASSWORD).status_code == 302  # unchanged
+    client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": "Other-pass-2026", "new_password2": "Other-pass-2026"},
+    )
+    assert sign_in(Client(), "E1001", "Other-pass-2026").status_code == 302

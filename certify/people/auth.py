@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash, user_logged_in
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.views import LoginView
 from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
@@ -122,8 +122,11 @@ class PasswordChangeRequiredMiddleware:
 
 @login_required
 def password_set(request):
-    """Set a new password: required after the first login, open to everyone signed in."""
-    form = SetPasswordForm(request.user, request.POST or None)
+    """Set a new password: required after the first login (the secret is spent, so no old
+    password is asked); anyone else signed in changes theirs by giving the current one (a
+    session left open on an exam terminal must not be enough)."""
+    form_class = SetPasswordForm if request.user.password_must_change else PasswordChangeForm
+    form = form_class(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save(commit=False)
         user.password_must_change = False
