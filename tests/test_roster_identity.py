@@ -139,3 +139,10 @@ def test_a_roster_costs_a_constant_number_of_queries_per_batch_of_500(sitting, h
         assert roster_import(sitting=sitting, content=second, by=hr).created == 1000
     assert len(two_batches) <= 2 * len(one_batch) + 5
     assert len(two_batches) < 120  # about 37 queries per row before: 37,000 for these 1,000 rows
+
+
+def test_a_roster_with_thousands_of_errors_lists_the_first_500_and_counts_the_rest(sitting, hr):
+    report = roster_import(sitting=sitting, content=roster_xlsx([person(n, 手机号="x") for n in range(1, 1201)]), by=hr)
+    stored = report.as_dict()
+    assert stored["error_count"] == 1200 and len(stored["errors"]) == 501
+    assert stored["errors"][-1]["message"] == "另有 700 处错误未列出：请先改正以上错误后重新上传"

@@ -35,7 +35,8 @@ TEXT_ONLY = ("工号", "身份证号", "手机号")
 NFKC_COLUMNS = ("工号", "身份证号", "手机号", "报考级别")
 MAX_ROWS = 20000
 BATCH = 500  # rows written per batch: a constant number of queries each
-IDENTITY_FIELDS = ("姓名", "身份证号")  # changed only when the admin confirms
+IDENTITY_FIELDS = ("姓名", "身份证号")
+REPORT_LIMIT = 500  # errors and changes listed in a stored report  # changed only when the admin confirms
 EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 MOBILE = re.compile(r"^1\d{10}$")
 LEVELS = (
@@ -102,13 +103,23 @@ class RosterReport:
         return [change for change in self.changes if change.identity]
 
     def as_dict(self, *, show_personal_data: bool = False) -> dict:
+        """The report as stored and sent: at most ``REPORT_LIMIT`` errors and changes listed (a
+        hostile 20,000-row file would otherwise make a page of megabytes), with their counts."""
+        errors = [error.as_dict() for error in self.errors[:REPORT_LIMIT]]
+        if len(self.errors) > REPORT_LIMIT:
+            more = _("另有 %(n)s 处错误未列出：请先改正以上错误后重新上传") % {"n": len(self.errors) - REPORT_LIMIT}
+            errors.append({"row": None, "column": "", "message": more})
         return {
             "rows": self.rows,
             "created": self.created,
             "updated": self.updated,
             "enrolled": self.enrolled,
-            "errors": [error.as_dict() for error in self.errors],
-            "changes": [change.as_dict(show_personal_data=show_personal_data) for change in self.changes],
+            "error_count": len(self.errors),
+            "errors": errors,
+            "change_count": len(self.changes),
+            "changes": [
+                change.as_dict(show_personal_data=show_personal_data) for change in self.changes[:REPORT_LIMIT]
+            ],
             "needs_confirmation": self.needs_confirmation,
         }
 

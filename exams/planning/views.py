@@ -157,6 +157,7 @@ class RosterView(RoleRequiredMixin, View):
                 "progress": roster_import_progress(job) if job else None,
                 "report": report,
                 "changes": _shown_changes(report, show) if report else [],
+                "more_changes": (report or {}).get("change_count", 0) - len((report or {}).get("changes", [])),
                 "page": page,
                 "enrolled": page.paginator.count,
                 "show_personal_data": show,
