@@ -81,8 +81,14 @@ def test_extra_time_before_the_deadline_is_still_granted(org, standard):
     assert Attempt.objects.get(pk=day.attempt.pk).extra_seconds == 300
 
 
+@pytest.mark.django_db(transaction=True)  # the sweep works on committed rows, with its own connection
 def test_the_in_process_sweep_submits_every_part_past_its_time(over):
-    assert sweep_once() == 3
+    # Committed, the attempt's own deadline task may already have run; the other parts have none.
+    open_parts = sum(
+        model.objects.filter(status="in_progress").count() for model in (Attempt, TypingAttempt, BusinessAttempt)
+    )
+    assert open_parts >= 2
+    assert sweep_once() == open_parts
     assert status(Attempt, over.attempt.pk) == "submitted"
     assert status(TypingAttempt, over.typing.pk) == "submitted"
     assert status(BusinessAttempt, over.business.pk) == "submitted"
