@@ -132,8 +132,9 @@ def setup(args) -> tuple[dict[int, str], list[int]]:
 
     from assembly import prepare
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
+    from certify.people.models import User
+    from certify.people.tokens import api_tokens_issue_bulk
     from exams.papers.services import papers_assemble
     from exams.planning.models import Enrollment
     from exams.sittings import sitting_start
@@ -142,8 +143,7 @@ def setup(args) -> tuple[dict[int, str], list[int]]:
     papers_assemble(sitting_id=sitting.pk)
     sitting_start(sitting=sitting)
     pairs = list(Enrollment.objects.filter(sitting=sitting).values_list("pk", "candidate__user_id"))
-    Token.objects.bulk_create([Token(key=secrets.token_hex(20), user_id=user) for _pk, user in pairs], batch_size=2000)
-    keys = dict(Token.objects.values_list("user_id", "key"))
+    keys = api_tokens_issue_bulk(users=list(User.objects.filter(pk__in=[user for _pk, user in pairs])))
     return {pk: keys[user] for pk, user in pairs}, [pk for pk, _user in pairs]
 
 

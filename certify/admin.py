@@ -1,10 +1,12 @@
+from axes.utils import reset as axes_reset
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certify.heartbeat import Heartbeat
-from certify.people.models import Branch, Candidate, Hall, Province, User
+from certify.people.models import ApiToken, Branch, Candidate, Hall, Province, User
 from certify.people.selectors import may_view_personal_data
 from certify.standard.models import LevelRule, StandardVersion
 from certify.standard.selectors import standard_current
@@ -122,7 +124,42 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "full_name", "role", "hall", "is_active"]
     list_filter = ["role", "is_active"]
     search_fields = ["username", "full_name"]
-    fieldsets = (*DjangoUserAdmin.fieldsets, (_("认证"), {"fields": ["role", "full_name", "hall"]}))
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("认证"), {"fields": ["role", "full_name", "hall", "password_must_change"]}),
+    )
+    actions = ["unlock", "revoke_tokens"]
+
+    @admin.action(description=_("解除登录锁定"))
+    def unlock(self, request, queryset):
+        for user in queryset:
+            axes_reset(username=user.username)
+        messages.success(request, _("已解除 %(n)s 个账号的登录锁定。") % {"n": queryset.count()})
+
+    @admin.action(description=_("撤销全部 API 令牌"))
+    def revoke_tokens(self, request, queryset):
+        count = ApiToken.objects.filter(user__in=queryset, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        messages.success(request, _("已撤销 %(n)s 个 API 令牌。") % {"n": count})
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued by the API only; here they are read and revoked."""
+
+    list_display = ["user", "created_at", "expires_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["user__username", "user__full_name"]
+    fields = ["user", "created_at", "expires_at", "revoked_at"]
+    readonly_fields = ["user", "created_at", "expires_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("撤销所选令牌"))
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        messages.success(request, _("已撤销 %(n)s 个 API 令牌。") % {"n": count})
 
 
 @admin.register(Candidate)

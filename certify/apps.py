@@ -16,3 +16,5 @@ class CertifyConfig(AppConfig):
     def ready(self) -> None:
         # Runs after every app's migrations, when all permissions exist.
         post_migrate.connect(_sync_role_groups, dispatch_uid="certify-role-groups")
+        # The first-login secret is consumed by the sign-in (a user_logged_in receiver).
+        from certify.people import auth  # noqa: F401

@@ -7,9 +7,12 @@ Nothing set: an SQLite file under ``var/`` and Celery tasks run in-process.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from certify.env import (
@@ -45,7 +48,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "certify",
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -64,7 +68,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Invalid Unicode, control characters and over-deep JSON are refused before any view runs.
+    "certify.input_guard.InputGuardMiddleware",
+    # After the first login only the new-password page is reachable (certify.people.auth).
+    "certify.people.auth.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "certify.urls"
@@ -79,7 +89,9 @@ WSGI_APPLICATION = "certify.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's engine; a stored lone surrogate is replaced on output instead of failing the page.
+        "BACKEND": "certify.rendering.SafeDjangoTemplates",
+        "NAME": "django",  # the alias DRF and Django look the engine up by
         # Each concept package keeps its templates beside its code (e.g. exams/written/templates/).
         "DIRS": CONCEPT_TEMPLATE_DIRS,
         "APP_DIRS": True,
@@ -163,13 +175,49 @@ CELERY_BEAT_SCHEDULE = {
 # --- The exam ---------------------------------------------------------------
 # Saves arriving this many seconds after the deadline (already in flight) are still kept.
 CERTIFY_SAVE_GRACE_SECONDS = env_int("CERTIFY_SAVE_GRACE_SECONDS", 10, minimum=0, maximum=120)
+# The embedded default's in-process sweep (manage.py serve): seconds between two runs.
+CERTIFY_SWEEP_SECONDS = env_int("CERTIFY_SWEEP_SECONDS", 5, minimum=1, maximum=300)
+
+# --- Excel imports ------------------------------------------------------------
+# Untrusted workbooks are read in a child process limited to this much memory and CPU time.
+EXCEL_MEMORY_MB = env_int("EXCEL_MEMORY_MB", 512, minimum=128, maximum=8192)
+EXCEL_CPU_SECONDS = env_int("EXCEL_CPU_SECONDS", 20, minimum=2, maximum=600)
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "certify.User"
 AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: refuses every credential check of a locked-out account.
+    "axes.backends.AxesStandaloneBackend",
+    # Passwords and the first-login secret (hashed like a password, certify.people.hashers).
     "django.contrib.auth.backends.ModelBackend",
-    "certify.people.backends.FirstLoginBackend",
 ]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "certify.people.hashers.FirstLoginHasher",
+]
+# Lockout per account (django-axes, certify.people.auth): wrong passwords before the account is
+# locked, and for how long; an admin unlocks at once (admin → 用户 → 解除登录锁定).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Per address it is the throttle below (a higher limit: one address may be a whole exam room),
+# not axes, whose single limit would lock the room out after a few typos.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "certify.people.auth.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+# Throttle per client address (DRF's throttling): sign-in attempts to the page and the token
+# endpoint together. A whole exam room may sit behind one address.
+LOGIN_RATE_PER_ADDRESS = env_str("LOGIN_RATE_PER_ADDRESS") or "300/hour"
+# API tokens expire this many seconds after issue (a candidate's at the end of their sitting).
+API_TOKEN_SECONDS = env_int("API_TOKEN_SECONDS", 12 * 3600, minimum=60, maximum=30 * 24 * 3600)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -181,6 +229,36 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- HTTPS and the browser's protections (`manage.py check --deploy` is clean with the README's
+# production variables set) ---------------------------------------------------------------
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
+    # Behind a reverse proxy that terminates HTTPS and sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp): scripts only from our own static
+# files (no page has inline script or event-handler attributes; certify/static/certify/pages.js
+# carries the small behaviours). Inline style attributes are still allowed: they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF, "'unsafe-inline'"],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    }
+}
 
 # --- Language and time ------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -205,13 +283,20 @@ WHITENOISE_USE_FINDERS = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated API call gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "certify.people.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "certify.rendering.SafeJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Behind this many reverse proxies the client's address is read from X-Forwarded-For
+    # (the sign-in throttle per address).
+    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5) or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "certify API",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -34,7 +35,36 @@ def id_number_problem(value: str) -> str | None:
 
 
 def normalize_id_number(value: str) -> str:
-    return value.strip().upper()
+    """Full-width digits and letters (３３０…Ｘ) become ASCII before validating and comparing."""
+    return unicodedata.normalize("NFKC", value).strip().upper()
+
+
+# Bidirectional controls: text that reads differently from how it is stored (a name spoofing another).
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+# Characters that show nothing although they are not spaces (Hangul fillers, the braille blank).
+BLANK_LOOKING = set("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def clean_text_cell(value: str, *, nfkc: bool = False) -> str:
+    """An imported text cell as stored: zero-width characters removed, spaces trimmed; with
+    ``nfkc`` (codes and numbers: 工号, 身份证号, 手机号) full-width digits and letters become ASCII.
+    Names keep their full-width punctuation: 员工（改名） is not 员工(改名)."""
+    if nfkc:
+        value = unicodedata.normalize("NFKC", value)
+    return ZERO_WIDTH.sub("", value).strip()
+
+
+def name_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a person's name, or None."""
+    if BIDI_CONTROLS.search(value):
+        return _("姓名中含有文字方向控制符，显示出来会与实际内容不同，请删除后重新填写")
+    visible = [
+        ch for ch in value if not ch.isspace() and ch not in BLANK_LOOKING and unicodedata.category(ch)[0] not in "CZ"
+    ]
+    if not visible:
+        return _("姓名不能为空，也不能只由空白或不可见字符组成")
+    return None
 
 
 def validate_id_number(value: str) -> None:

@@ -5,8 +5,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from exams.papers.services import papers_assemble, papers_assembly_failed
-from exams.practical.business import business_finalize_expired
-from exams.practical.typing import typing_finalize_expired
+from exams.planning.roster_jobs import roster_import_failed, roster_import_run
+from exams.sweep import parts_finalize_expired
 from exams.written.models import Attempt, AttemptStatus
 from exams.written.services import attempts_finalize_expired, is_expired
 
@@ -41,4 +41,14 @@ def finalize_expired_attempts() -> int:
     """The periodic sweep (beat): submit and grade every written paper, typing test and
     business-entry part whose time is over."""
 
-    return attempts_finalize_expired() + typing_finalize_expired() + business_finalize_expired()
+    return parts_finalize_expired()
+
+
+@shared_task(name="exams.tasks.import_roster", acks_late=True)
+def import_roster(job_id: int) -> str:
+    """Import an uploaded roster (exams.planning.roster_jobs). Idempotent: a job runs once."""
+    try:
+        return roster_import_run(job_id=job_id).status
+    except Exception as exc:
+        roster_import_failed(job_id=job_id, error=repr(exc))
+        raise

@@ -105,12 +105,10 @@ class ItemData:
 
 def normalize_text(value: str) -> str:
     """NFKC, no whitespace, punctuation or invisible format characters (zero-width spaces and
-    joiners, BOM), lower case: what makes two stems "the same"."""
+    joiners, direction marks), lower case: what makes two stems "the same"."""
     text = unicodedata.normalize("NFKC", value)
     return "".join(
-        ch
-        for ch in text
-        if not ch.isspace() and unicodedata.category(ch)[0] != "P" and unicodedata.category(ch) != "Cf"
+        ch for ch in text if not ch.isspace() and not unicodedata.category(ch).startswith(("P", "Cf"))
     ).lower()
 
 

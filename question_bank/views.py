@@ -9,17 +9,18 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
-from certify.excel import MAX_UPLOAD_BYTES
+from certify.excel import MAX_UPLOAD_BYTES, RowError, upload_problem
 from certify.people.permissions import RoleRequiredMixin
 from certify.standard.models import Level
 from question_bank.forms import COLUMN_FIELDS, BlueprintForm, ImportForm, ItemForm
 from question_bank.models import Blueprint, Item, ItemStatus, ItemType, KnowledgePoint
 from question_bank.selectors import ItemFilters, bank_counts, current_versions, enemy_group_members, item_list
 from question_bank.services.blueprints import blueprint_feasibility, blueprint_update
-from question_bank.services.excel import bank_export, bank_import, bank_template
+from question_bank.services.excel import ImportReport, bank_export, bank_import, bank_template
 from question_bank.services.health import bank_check, finding_review, finding_review_withdraw, item_findings
 from question_bank.services.items import DuplicateItem, item_create, item_set_status, item_update
 from question_bank.validation import item_cells
@@ -29,7 +30,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    # RFC 6266: an ASCII fallback and the Chinese name percent-encoded as filename*=utf-8''….
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
@@ -142,6 +144,9 @@ class ImportView(RoleRequiredMixin, View):
             upload = form.cleaned_data["file"]
             # Never read more than the limit: the service reports the declared size.
             report = bank_import(content=upload.read(MAX_UPLOAD_BYTES + 1), size=upload.size, by=request.user)
+        else:
+            # An empty or missing upload is shown like any other problem with the file.
+            report = ImportReport(errors=[RowError(None, "", upload_problem(form))])
         return render(
             request,
             "question_bank/import.html",

@@ -44,7 +44,12 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "certify.people.hashers.FirstLoginHasher",
+    ]
+    # Every test signs in from 127.0.0.1: the per-address throttle is tested on its own.
+    settings.LOGIN_RATE_PER_ADDRESS = "100000/hour"
 
 
 # --- personas --------------------------------------------------------------------------
@@ -125,6 +130,10 @@ def other_candidate(org, standard):
 
 
 def client_for(user: User) -> Client:
+    """A signed-in session of ``user``; a roster candidate has done their first login (set a password)."""
+    if user.password_must_change:
+        User.objects.filter(pk=user.pk).update(password_must_change=False)
+        user.password_must_change = False
     client = Client()
     client.force_login(user)
     return client

@@ -8,15 +8,14 @@ directly. Deadlines are moved by writing the attempt row, as an examiner's clock
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from certify.people.tokens import api_tokens_issue_bulk
 from exams.planning.models import Enrollment
 from exams.written.models import Answer, Attempt
 from tests.exam_helpers import running_now, synthetic_bank
@@ -37,7 +36,8 @@ def candidates(org, standard):
     synthetic_bank()
     sitting = running_now(org, candidates=3)
     enrollments = list(Enrollment.objects.filter(sitting=sitting).select_related("candidate__user").order_by("seat"))
-    return [(e, Token.objects.create(key=secrets.token_hex(20), user=e.candidate.user).key) for e in enrollments]
+    keys = api_tokens_issue_bulk(users=[e.candidate.user for e in enrollments])
+    return [(e, keys[e.candidate.user_id]) for e in enrollments]
 
 
 @pytest.fixture

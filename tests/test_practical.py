@@ -147,15 +147,21 @@ def set_parts(enrollment, *, typing=None, business=None, scene=None):
             score=Decimal(business),
         )
     if scene is not None:
-        from exams.practical.models import Scene
+        from exams.planning.models import RoomExaminer
+        from exams.practical.models import Scene, SceneScore
 
-        SceneRun.objects.create(
+        run = SceneRun.objects.create(
             enrollment=enrollment,
             room=enrollment.practical_room,
             scene=Scene.objects.first(),
             started_at=now,
             result=Decimal(scene),
         )
+        # The panel's marks behind the result (a member who has not scored would see nothing).
+        for assignment in RoomExaminer.objects.filter(room=run.room, is_chief=False):
+            SceneScore.objects.create(
+                run=run, round=1, examiner=assignment.examiner, marks={}, total=int(scene), submitted_at=now
+            )
 
 
 def test_the_level_weights_are_applied(enrollment):
@@ -212,7 +218,7 @@ def test_the_practical_room_shows_each_part_and_the_weighted_score_in_a_fixed_nu
         set_parts(enrollment, typing="60", business="60", scene="60")
     with CaptureQueriesContext(connection) as three:
         page = member.get(f"/my/rooms/{room.pk}/")
-    assert page.content.decode().count("<strong>60.00</strong>") == 2
+    assert page.content.decode().count("<strong>60.00</strong>") == 4  # the scene result and the total, twice
     assert len(three) == len(one)  # no query per candidate
 
 

@@ -121,18 +121,20 @@ def test_the_chief_examiner_confirms_a_spread_with_a_reason(run, panel):
     (a, b, c), chief = panel
     for examiner, total in zip((a, b, c), (60, 70, 90), strict=True):
         scene_score_submit(run=run, examiner=examiner, marks=marks(total))
-    assert {s.examiner for s in scene_scores_visible(run, chief)} == {a, b, c}  # to decide, the chief sees all
+    assert scene_scores_visible(run, chief) == []  # the chief is on the panel: blind until they score
+    with pytest.raises(ValidationError, match="请先提交您本轮的评分，再进行复核"):
+        scene_review(run=run, chief=chief, decision="confirm", reason="我看可以")
+    scene_score_submit(run=run, examiner=chief, marks=marks(74))
+    assert {s.examiner for s in scene_scores_visible(run, chief)} == {a, b, c, chief}  # to decide, the chief sees all
     with pytest.raises(PermissionDenied):
         scene_review(run=run, chief=a, decision="confirm", reason="我看可以")
     with pytest.raises(ValidationError, match="请填写复核理由"):
         scene_review(run=run, chief=chief, decision="confirm", reason="  ")
     review = scene_review(run=run, chief=chief, decision="confirm", reason="考生前后表现差异大，三位评分均有依据")
     run.refresh_from_db()
-    assert run.result == Decimal("73.33") and review.spread == 30
+    assert run.result == Decimal("73.50") and review.spread == 30
     with pytest.raises(ValidationError, match="无需复核"):
         scene_review(run=run, chief=chief, decision="confirm", reason="再次确认")
-    with pytest.raises(ValidationError, match="已由考评组长确认"):
-        scene_score_submit(run=run, examiner=chief, marks=marks(70))  # a confirmed round is closed
 
 
 def test_the_chief_examiner_asks_for_rescoring_and_the_old_marks_are_kept(run, panel):
@@ -210,6 +212,9 @@ def test_the_examiners_home_lists_scenes_to_score_and_the_chief_the_ones_to_revi
         scene_score_submit(run=run, examiner=examiner, marks=marks(total))
     home = client_for(a).get("/")
     assert home.context["to_score"] == [] and home.context["to_review"] == []  # a's part is done
+    home = client_for(chief).get("/")
+    assert home.context["to_score"] == [run] and home.context["to_review"] == []  # blind until the chief scores
+    scene_score_submit(run=run, examiner=chief, marks=marks(70))
     home = client_for(chief).get("/")
     assert home.context["to_review"] == [run] and run.scene.title in home.content.decode()
 

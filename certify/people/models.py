@@ -1,6 +1,7 @@
 """People: the operator's organisation (province → branch 分公司 → service hall 营业厅), users and
 their roles, and candidates' personal records."""
 
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -8,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from certify.standard.models import Level
 from certify.validators import validate_id_number, validate_mobile
+
+FIRST_LOGIN_PREFIX = "first_login_hmac$"  # certify.people.hashers.FirstLoginHasher
 
 
 class Province(models.Model):
@@ -77,6 +80,9 @@ class User(AbstractUser):
     hall = models.ForeignKey(
         Hall, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("营业厅")
     )
+    # Set while the password is the first-login secret (a roster candidate): the first sign-in
+    # consumes it and every page asks for a new password until one is set (certify.people.auth).
+    password_must_change = models.BooleanField(_("须设置新密码"), default=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -90,6 +96,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def set_password(self, raw_password) -> None:
+        """A real password ends the first-login state."""
+        super().set_password(raw_password)
+        self.password_must_change = False
+
+    def check_password(self, raw_password) -> bool:
+        if self.password.startswith(FIRST_LOGIN_PREFIX):
+            # The first-login secret is checked, never re-hashed into a lasting password.
+            return check_password(raw_password, self.password)
+        return super().check_password(raw_password)
 
     @property
     def display_name(self) -> str:
@@ -142,3 +159,30 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee_no} {self.name}"
+
+
+class ApiToken(models.Model):
+    """An API token (``Authorization: Token <key>``). Only the key's SHA-256 is stored.
+
+    It expires (``API_TOKEN_SECONDS`` after it is issued, default an exam day; a candidate's
+    never after the end of their sitting's last window) and can be revoked: by its holder
+    (``POST /api/auth/token/revoke/``) or by an administrator (Django admin → API 令牌).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户"))
+    key_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("签发时间"))
+    expires_at = models.DateTimeField(_("过期时间"), db_index=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")), name="api_token_expires_after_issue"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

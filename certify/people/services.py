@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from certify.people.hashers import first_login_secret
 from certify.people.models import Candidate, Hall, Role, User
 
 # The Django-admin group of each role, and the permissions it carries beyond
@@ -78,7 +79,9 @@ def candidate_upsert(
         if password is not None:
             user.set_password(password)
         else:
-            user.set_unusable_password()
+            # First login: 工号 + the ID number's last six characters, hashed, once.
+            user.password = first_login_secret(id_number)
+            user.password_must_change = True
         user.save()
         user_set_role(user=user, role=Role.CANDIDATE)
         candidate = Candidate(user=user, employee_no=employee_no)
@@ -88,6 +91,9 @@ def candidate_upsert(
         user.hall = hall
         if password is not None:
             user.set_password(password)
+            user.password_must_change = False
+        elif user.password_must_change and user.has_usable_password() and candidate.id_number != id_number:
+            user.password = first_login_secret(id_number)  # the secret follows the corrected ID number
         user.save()
     candidate.name = name
     candidate.id_number = id_number

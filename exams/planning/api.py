@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -11,14 +12,18 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from certify.bad_input import serializer_problem
 from certify.excel import MAX_UPLOAD_BYTES
 from certify.people.models import Province, User
 from certify.people.permissions import IsCertAdmin
+from certify.people.selectors import may_view_personal_data
 from certify.standard.models import Level
-from exams.planning.models import Room, RoomKind, Sitting
-from exams.planning.roster import roster_import
+from certify.validators import mask_id_number, mask_phone
+from exams.planning.models import Room, RoomKind, RosterImport, RosterImportStatus, Sitting, SittingStatus
+from exams.planning.roster_jobs import roster_import_confirm, roster_import_progress, roster_import_start
 from exams.planning.selectors import candidate_enrollments, examiner_rooms, room_rules
 from exams.planning.services import examiner_assign, room_add, schedule_problems, sitting_create
+from exams.sweep import parts_finalize_expired
 
 
 class SittingSerializer(serializers.ModelSerializer):
@@ -129,7 +134,10 @@ class SittingDetailApi(APIView):
 
     @extend_schema(responses=SittingDetailSerializer, summary="考试批次详情（含各考场考评员配比检查）")
     def get(self, request, pk: int):
-        return Response(self.SittingDetailSerializer(get_object_or_404(Sitting, pk=pk)).data)
+        sitting = get_object_or_404(Sitting, pk=pk)
+        if sitting.status == SittingStatus.IN_PROGRESS:
+            parts_finalize_expired(sitting=sitting)  # what the sitting reports is never past its time
+        return Response(self.SittingDetailSerializer(sitting).data)
 
 
 class RoomAddApi(APIView):
@@ -172,7 +180,44 @@ class AssignApi(APIView):
         return Response(status=status.HTTP_201_CREATED)
 
 
+def roster_job_body(job: RosterImport, *, show_personal_data: bool) -> dict:
+    done, total = roster_import_progress(job)
+    report = dict(job.report or {})
+    if not show_personal_data:
+        for change in report.get("changes", []):
+            if change["field"] == "身份证号":
+                change["old"], change["new"] = mask_id_number(change["old"]), mask_id_number(change["new"])
+            if change["field"] == "手机号":
+                change["old"], change["new"] = mask_phone(change["old"]), mask_phone(change["new"])
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_display": job.get_status_display(),
+        "done": done,
+        "total": total,
+        "progress_url": reverse("api-roster-import", args=[job.sitting_id, job.pk]),
+        **{key: report.get(key) for key in ("rows", "created", "updated", "enrolled", "needs_confirmation")},
+        "errors": report.get("errors", []),
+        "changes": report.get("changes", []),
+    }
+
+
+def roster_job_response(request, job: RosterImport) -> Response:
+    """201 imported, 400 refused, 200 waiting for the identity changes to be confirmed, 202 running."""
+    job.refresh_from_db()
+    codes = {
+        RosterImportStatus.DONE: status.HTTP_201_CREATED,
+        RosterImportStatus.FAILED: status.HTTP_400_BAD_REQUEST,
+        RosterImportStatus.NEEDS_CONFIRMATION: status.HTTP_200_OK,
+    }
+    body = roster_job_body(job, show_personal_data=may_view_personal_data(request.user))
+    return Response(body, status=codes.get(job.status, status.HTTP_202_ACCEPTED))
+
+
 class RosterApi(APIView):
+    """Upload a roster: it is imported in the background (the response says how it stands, and
+    ``progress_url`` follows it); identity changes wait for ``…/confirm/``."""
+
     permission_classes = [IsCertAdmin]
     parser_classes = [MultiPartParser]
 
@@ -180,24 +225,41 @@ class RosterApi(APIView):
         file = serializers.FileField()
 
     @extend_schema(
-        request={"multipart/form-data": RosterInputSerializer}, responses={201: dict, 400: dict}, summary="导入考生名单"
+        request={"multipart/form-data": RosterInputSerializer},
+        responses={201: dict, 200: dict, 202: dict, 400: dict},
+        summary="导入考生名单（后台导入）",
     )
     def post(self, request, pk: int):
         sitting = get_object_or_404(Sitting, pk=pk)
         serializer = self.RosterInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            return serializer_problem(serializer)
         upload = serializer.validated_data["file"]
-        report = roster_import(
-            sitting=sitting, content=upload.read(MAX_UPLOAD_BYTES + 1), size=upload.size, by=request.user
+        job = roster_import_start(
+            sitting=sitting,
+            content=upload.read(MAX_UPLOAD_BYTES + 1),
+            size=upload.size,
+            file_name=upload.name or "",
+            by=request.user,
         )
-        body = {
-            "rows": report.rows,
-            "created": report.created,
-            "updated": report.updated,
-            "enrolled": report.enrolled,
-            "errors": [error.as_dict() for error in report.errors],
-        }
-        return Response(body, status=status.HTTP_201_CREATED if report.ok else status.HTTP_400_BAD_REQUEST)
+        return roster_job_response(request, job)
+
+
+class RosterImportApi(APIView):
+    permission_classes = [IsCertAdmin]
+
+    @extend_schema(responses=dict, summary="名单导入进度与报告")
+    def get(self, request, pk: int, job_id: int):
+        return roster_job_response(request, get_object_or_404(RosterImport, pk=job_id, sitting_id=pk))
+
+
+class RosterImportConfirmApi(APIView):
+    permission_classes = [IsCertAdmin]
+
+    @extend_schema(request=None, responses=dict, summary="确认名单中的身份信息修改并导入")
+    def post(self, request, pk: int, job_id: int):
+        job = roster_import_confirm(job=get_object_or_404(RosterImport, pk=job_id, sitting_id=pk))
+        return roster_job_response(request, job)
 
 
 class MyRoomsApi(APIView):

@@ -213,3 +213,44 @@ class RoomEvent(models.Model):
         if self.pk is not None:
             raise ValueError("room events are never edited")
         super().save(*args, **kwargs)
+
+
+class RosterImportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("正在导入")
+    NEEDS_CONFIRMATION = "confirm", _("待确认身份信息修改")
+    DONE = "done", _("导入成功")
+    FAILED = "failed", _("未导入")
+
+
+class RosterImport(models.Model):
+    """One upload of HR's roster, imported in the background (exams.planning.roster_jobs): the file
+    as uploaded, where the job stands, and its report. An upload whose identity changes wait for
+    the admin is confirmed on the same record."""
+
+    sitting = models.ForeignKey(
+        Sitting, on_delete=models.CASCADE, related_name="roster_imports", verbose_name=_("考试批次")
+    )
+    created_by = models.ForeignKey(
+        "certify.User", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("上传人")
+    )
+    created_at = models.DateTimeField(_("上传时间"))
+    file_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    content = models.BinaryField(_("文件内容"))
+    size = models.PositiveIntegerField(_("文件大小（字节）"), default=0)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=RosterImportStatus.choices, default=RosterImportStatus.QUEUED
+    )
+    confirmed = models.BooleanField(_("已确认身份信息修改"), default=False)
+    total = models.PositiveIntegerField(_("待写入行数"), default=0)
+    done = models.PositiveIntegerField(_("已写入行数"), default=0)
+    report = models.JSONField(_("导入报告"), default=dict, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("名单导入")
+        verbose_name_plural = _("名单导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.sitting} {self.file_name}"

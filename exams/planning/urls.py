@@ -23,6 +23,12 @@ api_urlpatterns = [
     path("sittings/<int:pk>/rooms/", api.RoomAddApi.as_view(), name="api-sitting-rooms"),
     path("sittings/<int:pk>/rooms/<int:room_id>/examiners/", api.AssignApi.as_view(), name="api-room-examiners"),
     path("sittings/<int:pk>/roster/", api.RosterApi.as_view(), name="api-sitting-roster"),
+    path("sittings/<int:pk>/roster/imports/<int:job_id>/", api.RosterImportApi.as_view(), name="api-roster-import"),
+    path(
+        "sittings/<int:pk>/roster/imports/<int:job_id>/confirm/",
+        api.RosterImportConfirmApi.as_view(),
+        name="api-roster-import-confirm",
+    ),
     path("my/rooms/", api.MyRoomsApi.as_view(), name="api-my-rooms"),
     path("my/enrollments/", api.MyEnrollmentsApi.as_view(), name="api-my-enrollments"),
 ]

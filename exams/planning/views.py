@@ -7,20 +7,25 @@ import io
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from openpyxl import Workbook
 
-from certify.excel import MAX_UPLOAD_BYTES
+from certify.bad_input import posted_id
+from certify.excel import MAX_UPLOAD_BYTES, RowError, upload_problem
 from certify.people.models import Candidate
 from certify.people.permissions import RoleRequiredMixin, is_examiner
 from certify.people.selectors import may_view_personal_data
+from certify.validators import mask_id_number, mask_phone
 from exams.planning.forms import AssignForm, EnrolForm, RoomForm, RosterForm, SittingForm
-from exams.planning.models import Enrollment, Room, RoomExaminer, Sitting
+from exams.planning.models import Enrollment, Room, RoomExaminer, RosterImport, Sitting, SittingStatus
 from exams.planning.roster import COLUMNS as ROSTER_COLUMNS
-from exams.planning.roster import roster_import
+from exams.planning.roster import IDENTITY_FIELDS, RosterReport
+from exams.planning.roster_jobs import roster_import_confirm, roster_import_progress, roster_import_start
 from exams.planning.selectors import active_enrollments, examiner_rooms, room_rules, sitting_rule
 from exams.planning.services import (
     enrollment_add,
@@ -30,6 +35,7 @@ from exams.planning.services import (
     schedule_problems,
     sitting_create,
 )
+from exams.sweep import parts_finalize_expired
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -59,6 +65,8 @@ class SittingListView(RoleRequiredMixin, View):
 class SittingDetailView(RoleRequiredMixin, View):
     def get(self, request, pk: int):
         sitting = get_object_or_404(Sitting.objects.select_related("province", "standard_version"), pk=pk)
+        if sitting.status == SittingStatus.IN_PROGRESS:
+            parts_finalize_expired(sitting=sitting)  # what the sitting shows is never past its time
         rules = room_rules(sitting)
         assignments = {}
         for assignment in RoomExaminer.objects.filter(room__sitting=sitting).select_related("examiner"):
@@ -118,10 +126,26 @@ class UnassignView(RoleRequiredMixin, View):
         return redirect("sitting", pk=pk)
 
 
+ROSTER_PAGE_SIZE = 100
+
+
 class RosterView(RoleRequiredMixin, View):
-    def get(self, request, pk: int, report=None, status: int = 200):
+    """The sitting's roster: the upload (imported in the background, ``?import=<id>`` shows how
+    it stands), identity changes to confirm, and the enrolled candidates a page at a time."""
+
+    def get(self, request, pk: int, report: dict | None = None, status: int = 200):
         sitting = get_object_or_404(Sitting, pk=pk)
+        job = None
+        job_id = request.GET.get("import", "")
+        if job_id.isdecimal() and len(job_id) < 19:
+            job = RosterImport.objects.filter(pk=int(job_id), sitting=sitting).first()
+        show = may_view_personal_data(request.user)
+        if job is not None and job.report:
+            report = job.report
         enrollments = active_enrollments(sitting).select_related("candidate__hall__branch", "written_room")
+        page = Paginator(enrollments.order_by("admission_no", "candidate__employee_no"), ROSTER_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
         return render(
             request,
             "planning/roster.html",
@@ -129,9 +153,14 @@ class RosterView(RoleRequiredMixin, View):
                 "sitting": sitting,
                 "form": RosterForm(),
                 "enrol_form": EnrolForm(),
+                "job": job,
+                "progress": roster_import_progress(job) if job else None,
                 "report": report,
-                "enrollments": enrollments.order_by("admission_no", "candidate__employee_no"),
-                "show_personal_data": may_view_personal_data(request.user),
+                "changes": _shown_changes(report, show) if report else [],
+                "more_changes": (report or {}).get("change_count", 0) - len((report or {}).get("changes", [])),
+                "page": page,
+                "enrolled": page.paginator.count,
+                "show_personal_data": show,
                 "limit_mb": MAX_UPLOAD_BYTES // 1048576,
             },
             status=status,
@@ -139,14 +168,37 @@ class RosterView(RoleRequiredMixin, View):
 
     def post(self, request, pk: int):
         sitting = get_object_or_404(Sitting, pk=pk)
+        if request.POST.get("confirm"):
+            job = get_object_or_404(RosterImport, pk=posted_id(request.POST, "import"), sitting=sitting)
+            roster_import_confirm(job=job)
+            return redirect(f"{reverse('sitting-roster', args=[pk])}?import={job.pk}")
         form = RosterForm(request.POST, request.FILES)
         if not form.is_valid():
-            return self.get(request, pk)
+            # An empty or missing upload is shown like any other problem with the file.
+            report = RosterReport(errors=[RowError(None, "", upload_problem(form))]).as_dict()
+            return self.get(request, pk, report=report, status=400)
         upload = form.cleaned_data["file"]
-        report = roster_import(
-            sitting=sitting, content=upload.read(MAX_UPLOAD_BYTES + 1), size=upload.size, by=request.user
+        job = roster_import_start(
+            sitting=sitting,
+            content=upload.read(MAX_UPLOAD_BYTES + 1),
+            size=upload.size,
+            file_name=upload.name or "",
+            by=request.user,
         )
-        return self.get(request, pk, report=report, status=200 if report.ok else 400)
+        return redirect(f"{reverse('sitting-roster', args=[pk])}?import={job.pk}")
+
+
+def _shown_changes(report: dict, show: bool) -> list[dict]:
+    """The report's changes as the page shows them: ID numbers and phones masked unless permitted."""
+    shown = []
+    for change in report.get("changes", []):
+        old, new = change["old"], change["new"]
+        if change["field"] == "身份证号" and not show:
+            old, new = mask_id_number(old), mask_id_number(new)
+        if change["field"] == "手机号" and not show:
+            old, new = mask_phone(old), mask_phone(new)
+        shown.append({**change, "old": old, "new": new, "identity": change["field"] in IDENTITY_FIELDS})
+    return shown
 
 
 class EnrolView(RoleRequiredMixin, View):

@@ -13,6 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from certify.bad_input import MAX_INT32, MAX_JS_INTEGER, serializer_problem, whole_number
 from exams.clock import AttemptClosed
 from exams.planning.models import Enrollment
 from exams.practical.business import (
@@ -84,8 +85,8 @@ class TypingApi(APIView):
 
     class SaveSerializer(serializers.Serializer):
         text = serializers.CharField(allow_blank=True, trim_whitespace=False)
-        seq = serializers.IntegerField(min_value=1, help_text="保存序号，只增不减")
-        keystrokes = serializers.IntegerField(min_value=0, default=0)
+        seq = whole_number(1, MAX_JS_INTEGER, help_text="保存序号，只增不减")
+        keystrokes = whole_number(0, MAX_INT32, default=0)
 
     @extend_schema(responses=dict, summary="文字阅录状态：文本、已保存的录入、服务器剩余时间")
     def get(self, request, pk: int):
@@ -96,9 +97,7 @@ class TypingApi(APIView):
     def put(self, request, pk: int):
         serializer = self.SaveSerializer(data=request.data)
         if not serializer.is_valid():
-            return Response(
-                {"detail": "请求格式不正确：需要 text（文字）和正整数 seq"}, status=status.HTTP_400_BAD_REQUEST
-            )
+            return serializer_problem(serializer)
         data = serializer.validated_data
         try:
             ack = typing_save(

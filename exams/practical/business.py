@@ -92,7 +92,7 @@ def clean_order(order, products: dict[str, dict]) -> dict:
         raise ValidationError(_("受理单格式不正确"))
     errors = []
     action = order.get("action")
-    if action not in ("order", "refuse"):
+    if not isinstance(action, str) or action not in ("order", "refuse"):
         errors.append(_("请选择“提交受理”或“不予受理”"))
     realname = order.get("realname") or {}
     if not isinstance(realname, dict):
@@ -101,6 +101,9 @@ def clean_order(order, products: dict[str, dict]) -> dict:
 
     def code(value, kind: str, label: str) -> str:
         if not value:
+            return ""
+        if not isinstance(value, str):
+            errors.append(_("%(field)s：格式不正确") % {"field": label})
             return ""
         if value not in products or products[value]["kind"] != kind:
             errors.append(_("%(field)s：目录中没有 %(code)s") % {"field": label, "code": value})
@@ -130,8 +133,13 @@ def clean_order(order, products: dict[str, dict]) -> dict:
         "addons": sorted({code(a, "addon", "附加业务") for a in addons} - {""}),
         "target_number": _text(order.get("target_number"), "号码"),
         "new_address": _text(order.get("new_address"), "新地址"),
-        "payment": order.get("payment") if order.get("payment") in PAYMENTS else "",
+        "payment": "",
     }
+    payment = order.get("payment")
+    if payment is not None and not isinstance(payment, str):
+        errors.append(_("%(field)s：格式不正确") % {"field": "收费方式"})
+    elif payment in PAYMENTS:
+        clean["payment"] = payment
     if isinstance(fixed, dict):
         clean["fixed_line"] = {
             "product": code(fixed.get("product"), "fixed_line", "固定电话"),
@@ -227,10 +235,13 @@ def business_finalize_if_expired(*, attempt: BusinessAttempt, now: datetime | No
     return attempt
 
 
-def business_finalize_expired(*, now: datetime | None = None) -> int:
+def business_finalize_expired(*, now: datetime | None = None, scope: dict | None = None) -> int:
+    """The sweep: submit every business part whose time and grace are over (within ``scope``)."""
     now = now or timezone.now()
     done = 0
-    expired = BusinessAttempt.objects.filter(status=PartStatus.IN_PROGRESS, deadline__lt=over_before(now))
+    expired = BusinessAttempt.objects.filter(
+        status=PartStatus.IN_PROGRESS, deadline__lt=over_before(now), **(scope or {})
+    )
     for attempt in expired.only("pk"):
         business_submit(attempt=attempt, now=now)
         done += 1

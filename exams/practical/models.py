@@ -145,6 +145,9 @@ class TypingAttempt(models.Model):
     started_at = models.DateTimeField(_("开始时间"))
     deadline = models.DateTimeField(_("截止时间"), db_index=True)
     text = models.TextField(_("录入文本"), blank=True)
+    # What is scored: the text as saved by the deadline. Saves in the grace after it are kept in
+    # ``text`` (requests in flight) but do not count: the grace does not extend the test.
+    text_at_deadline = models.TextField(_("截止时的录入文本"), blank=True, default="")
     seq = models.PositiveBigIntegerField(_("序号"), default=0)
     saved_at = models.DateTimeField(_("保存时间"), null=True, blank=True)
     keystrokes = models.PositiveIntegerField(_("击键次数"), default=0)

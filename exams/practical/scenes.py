@@ -3,8 +3,10 @@
 Rules (DESIGN.md §6, issue 6):
 
 - Each examiner of the room scores five dimensions (0–20 each) with a comment on
-  each, independently: nobody sees a colleague's marks for a round before they have
-  submitted their own (the chief examiner sees them when a round needs review).
+  each, independently: a panel member who has not submitted their own mark for a round sees
+  nothing of it (no mark, no mean, no result, not even whether it is settled or waits for
+  review) on any page or list (``scene_round_for``). The chief examiner is a panel member:
+  they score first, blind like everyone, and review after (issue 11).
   A submitted mark is final for its round.
 - The round's result (mean, spread, fewer than three) is the pure rule
   ``grading.scoring.scene_panel.panel_round``.
@@ -18,12 +20,13 @@ Rules (DESIGN.md §6, issue 6):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,7 +102,8 @@ def clean_marks(marks, comments) -> tuple[dict[str, int], dict[str, str]]:
     clean = {}
     for key, label in SCENE_DIMENSIONS.items():
         value = marks.get(key)
-        if isinstance(value, str) and value.strip().isdigit():
+        # ASCII digits only: "²" and "１" are digits to str.isdigit() but not marks.
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}", value.strip()):
             value = int(value)
         if value is None or value == "":
             errors.append(_("请为“%(dim)s”评分") % {"dim": label})
@@ -199,14 +203,44 @@ def scene_score_submit(
 
 
 def scene_scores_visible(run: SceneRun, user: User) -> list[SceneScore]:
-    """The current round's marks ``user`` may read: none until they submitted their own,
-    except for the chief examiner when the round waits for their review."""
+    """The current round's marks ``user`` may read: none until they submitted their own (the
+    chief examiner too: they are a panel member, and review only after scoring)."""
     scores = SceneScore.objects.filter(run=run, round=run.round).select_related("examiner")
     if scores.filter(examiner=user).exists():
         return list(scores)
-    if is_chief(user, run.room) and scene_round_state(run).needs_review:
-        return list(scores)
     return []
+
+
+@dataclass(frozen=True)
+class BlindRound:
+    """All a panel member who has not scored the current round may know of it: that it waits for
+    their mark. No count of marks in, no mean, no result, no "needs review" (each would tell them
+    where the others stand before they score)."""
+
+    round: int
+    status: str = "blind"
+    needs_review: bool = False
+    result: None = None
+    submitted: None = None
+    minimum: None = None
+
+
+def is_closed(state: RoundState) -> bool:
+    """The chief examiner confirmed the round: it takes no more marks, so nothing is left to protect."""
+    return state.result is not None and state.spread is not None and state.spread > state.threshold
+
+
+def scene_round_for(state: RoundState, *, member: bool, scored: bool) -> RoundState | BlindRound:
+    """The round as ``viewer`` may see it: blind for a panel member (the chief included) who has
+    not scored it, unless it is closed. Every page and list that shows a round goes through this."""
+    if member and not scored and not is_closed(state):
+        return BlindRound(round=state.round)
+    return state
+
+
+def scene_rounds_scored_by(user: User, runs) -> set[tuple[int, int]]:
+    """(run id, round) of the ``runs`` that ``user`` has scored, in one query."""
+    return set(SceneScore.objects.filter(run__in=runs, examiner=user).values_list("run_id", "round"))
 
 
 @transaction.atomic
@@ -221,6 +255,9 @@ def scene_review(*, run: SceneRun, chief: User, decision: str, reason: str, now:
         raise ValidationError(_("请填写复核理由"))
     if decision not in SceneDecision.values:
         raise ValidationError(_("复核决定应为“确认评分”或“要求重新评分”"))
+    if not SceneScore.objects.filter(run=run, round=run.round, examiner=chief).exists():
+        # The chief is a panel member: their own mark comes first, blind like everyone's.
+        raise ValidationError(_("请先提交您本轮的评分，再进行复核"))
     state = scene_round_state(run)
     if not state.needs_review:
         raise ValidationError(_("本轮评分无需复核"))
@@ -273,21 +310,23 @@ def scene_reliability(sitting) -> list[Reliability]:
 
 
 def scenes_waiting_for(user: User) -> tuple[list[SceneRun], list[SceneRun]]:
-    """What the examiner's home page lists: open scenes in their rooms they have not scored in
-    this round, and (for a room's chief) scenes whose spread waits for their review."""
+    """What the examiner's home page lists: scenes in their rooms they have not scored in this
+    round (whatever the others did: a round already settled by three marks still waits for a
+    late member's, and the list must not tell them it is settled), and, for a room's chief, the
+    scenes they scored whose spread waits for their review."""
     rooms = RoomExaminer.objects.filter(examiner=user)
     chief_rooms = set(rooms.filter(is_chief=True).values_list("room_id", flat=True))
-    runs = SceneRun.objects.filter(room__in=rooms.values("room"), result__isnull=True).select_related(
-        "enrollment__candidate", "enrollment__sitting__standard_version", "scene", "room"
+    mine = SceneScore.objects.filter(run=OuterRef("pk"), round=OuterRef("round"), examiner=user)
+    runs = (
+        SceneRun.objects.filter(room__in=rooms.values("room"))
+        .annotate(scored_by_me=Exists(mine))
+        .select_related("enrollment__candidate", "enrollment__sitting__standard_version", "scene", "room")
     )
-    scored = set(SceneScore.objects.filter(run__in=runs, examiner=user).values_list("run_id", "round"))
-    runs = list(runs.order_by("started_at")[:50])
-    states = scene_round_states(runs)
-    to_score, to_review = [], []
-    for run in runs:
-        if states[run.pk].needs_review:
-            if run.room_id in chief_rooms:
-                to_review.append(run)
-        elif (run.pk, run.round) not in scored:
-            to_score.append(run)
+    unscored = list(runs.filter(scored_by_me=False).order_by("started_at")[:50])
+    to_review_candidates = list(
+        runs.filter(scored_by_me=True, result__isnull=True, room__in=chief_rooms).order_by("started_at")[:50]
+    )
+    states = scene_round_states(unscored + to_review_candidates)
+    to_score = [run for run in unscored if not is_closed(states[run.pk])]
+    to_review = [run for run in to_review_candidates if states[run.pk].needs_review]
     return to_score, to_review

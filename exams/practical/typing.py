@@ -3,7 +3,8 @@
 The candidate starts it inside the practical window; deadline = start + the level's
 ``typing_minutes`` (never past the window's end). The typed text is saved whole with a
 sequence number (an older save never overwrites a newer one) up to the deadline plus
-the save grace; after that the test is submitted and scored with the time used
+the save grace; after that the test is submitted and scored with the time used, on the text
+as saved by the deadline (``text_at_deadline``: a save in the grace is kept, not scored)
 (:func:`grading.scoring.typing.score_typing`). Submission is idempotent and locked.
 """
 
@@ -18,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certify.bad_input import MAX_INT32, MAX_JS_INTEGER
 from certify.people.models import User
 from exams.clock import (
     AttemptClosed,
@@ -94,11 +96,11 @@ def typing_save(
     ``user``, when given, must own the attempt (``TypingAttempt.DoesNotExist`` otherwise).
     """
     now = now or timezone.now()
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_JS_INTEGER:
         raise ValidationError(_("保存序号必须是正整数"))
     if not isinstance(text, str):
         raise ValidationError(_("录入内容应为文字"))
-    if not isinstance(keystrokes, int) or isinstance(keystrokes, bool) or keystrokes < 0:
+    if not isinstance(keystrokes, int) or isinstance(keystrokes, bool) or not 0 <= keystrokes <= MAX_INT32:
         raise ValidationError(_("击键次数应为不小于 0 的整数"))
     attempt_id = attempt if isinstance(attempt, int) else attempt.pk
     with transaction.atomic():
@@ -113,7 +115,11 @@ def typing_save(
                 return TypingAck(locked.seq, False, locked.saved_at, remaining)
             locked.text, locked.seq, locked.saved_at = text, seq, now
             locked.keystrokes = max(locked.keystrokes, keystrokes)
-            locked.save(update_fields=["text", "seq", "saved_at", "keystrokes"])
+            fields = ["text", "seq", "saved_at", "keystrokes"]
+            if now <= locked.deadline:
+                locked.text_at_deadline = text
+                fields.append("text_at_deadline")
+            locked.save(update_fields=fields)
             return TypingAck(seq, True, now, remaining)
     typing_submit(attempt=locked, by=SubmittedBy.DEADLINE, now=now)
     raise AttemptClosed(_("文字阅录时间已到，已自动提交，本次修改未保存"))
@@ -135,7 +141,7 @@ def typing_submit(
     rule = sitting.standard_version.rule_for(sitting.level)
     result = score_typing(
         attempt.passage.text,
-        attempt.text,
+        attempt.text_at_deadline,  # only what was saved by the deadline counts
         seconds=(ended - attempt.started_at).total_seconds(),
         limit_minutes=rule.typing_minutes,
         target_cpm=rule.typing_target_cpm,
@@ -156,10 +162,12 @@ def typing_finalize_if_expired(*, attempt: TypingAttempt, now: datetime | None =
     return attempt
 
 
-def typing_finalize_expired(*, now: datetime | None = None) -> int:
-    """The sweep: submit every typing test whose time and grace are over."""
+def typing_finalize_expired(*, now: datetime | None = None, scope: dict | None = None) -> int:
+    """The sweep: submit every typing test whose time and grace are over (within ``scope``)."""
     now = now or timezone.now()
-    expired = TypingAttempt.objects.filter(status=PartStatus.IN_PROGRESS, deadline__lt=over_before(now))
+    expired = TypingAttempt.objects.filter(
+        status=PartStatus.IN_PROGRESS, deadline__lt=over_before(now), **(scope or {})
+    )
     done = 0
     for attempt in expired.only("pk"):
         typing_submit(attempt=attempt, by=SubmittedBy.DEADLINE, now=now)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from certify.bad_input import posted_id
 from certify.people.permissions import RoleRequiredMixin, is_examiner
 from certify.people.selectors import may_view_personal_data
 from exams.planning.models import Enrollment, Room, RoomEvent, RoomKind
@@ -32,14 +33,17 @@ from exams.practical.scenes import (
     is_panel_member,
     scene_reliability,
     scene_review,
+    scene_round_for,
     scene_round_state,
     scene_round_states,
+    scene_rounds_scored_by,
     scene_run_start,
     scene_score_submit,
     scene_scores_visible,
 )
 from exams.practical.session import part_remaining_seconds, practical_mark_absent
 from exams.practical.typing import typing_finalize_if_expired, typing_start
+from exams.sweep import parts_finalize_expired
 from grading.scoring.practical import PARTS, practical_total, practical_weights
 
 
@@ -153,6 +157,8 @@ def _practical_room(request, room_id: int) -> Room:
 def practical_room_page(request, room: Room):
     """The practical room for its examiners: each candidate's three parts, the scene panel,
     the chief examiner's review queue and the panel's reliability."""
+    # Nothing shown here is still in progress past its deadline + grace: submit those first.
+    parts_finalize_expired(practical_room=room)
     enrollments = (
         room.sitting.enrollments.filter(practical_room=room)
         .exclude(status="withdrawn")
@@ -165,8 +171,13 @@ def practical_room_page(request, room: Room):
         r.enrollment_id: r
         for r in SceneRun.objects.filter(enrollment__in=enrollments).select_related("scene", "enrollment__sitting")
     }
-    mine = set(SceneScore.objects.filter(run__in=runs.values(), examiner=request.user).values_list("run_id", "round"))
-    states = scene_round_states(runs.values())
+    mine = scene_rounds_scored_by(request.user, runs.values())
+    member = is_panel_member(request.user, room)
+    # A panel member who has not scored a round sees nothing of it (scenes.scene_round_for).
+    states = {
+        run_id: scene_round_for(state, member=member, scored=(run_id, state.round) in mine)
+        for run_id, state in scene_round_states(runs.values()).items()
+    }
     rule = sitting_rule(room.sitting)
     weights = practical_weights(rule) if rule else {}
 
@@ -182,7 +193,7 @@ def practical_room_page(request, room: Room):
         parts = {
             "typing": submitted(typing.get(enrollment.pk)),
             "business": submitted(business.get(enrollment.pk)),
-            "scene": run.result if run else None,
+            "scene": run.result if run and state.result is not None else None,
         }
         rows.append(
             {
@@ -220,7 +231,7 @@ class PracticalRoomActionView(RoleRequiredMixin, View):
 
     def post(self, request, room_id: int):
         room = _practical_room(request, room_id)
-        enrollment = get_object_or_404(Enrollment, pk=request.POST.get("enrollment") or 0, practical_room=room)
+        enrollment = get_object_or_404(Enrollment, pk=posted_id(request.POST, "enrollment"), practical_room=room)
         action = request.POST.get("action")
         try:
             if action == "scene":
@@ -258,8 +269,10 @@ class SceneView(RoleRequiredMixin, View):
 
     def get(self, request, run_id: int, form_errors=None, posted=None):
         run = self._run(request, run_id)
-        state = scene_round_state(run)
         mine = SceneScore.objects.filter(run=run, round=run.round, examiner=request.user).first()
+        state = scene_round_for(
+            scene_round_state(run), member=is_panel_member(request.user, run.room), scored=mine is not None
+        )
         visible = scene_scores_visible(run, request.user)
         chief = is_chief(request.user, run.room)
         anchors = run.scene.anchors

@@ -13,6 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from certify.bad_input import MAX_JS_INTEGER, serializer_problem, whole_number
 from exams.clock import AttemptClosed, AttemptPaused
 from exams.papers.selectors import paper_questions
 from exams.planning.models import Enrollment
@@ -110,14 +111,14 @@ class AnswerApi(APIView):
 
     class AnswerInputSerializer(serializers.Serializer):
         value = serializers.JSONField(help_text='选择题：所选选项字母列表，如 ["B"]；情景分析题：文字')
-        seq = serializers.IntegerField(min_value=1, help_text="本答卷的保存序号，只增不减")
+        seq = whole_number(1, MAX_JS_INTEGER, help_text="本答卷的保存序号，只增不减")
         flagged = serializers.BooleanField(default=False)
 
     @extend_schema(request=AnswerInputSerializer, responses=dict, summary="保存一题的作答")
     def put(self, request, pk: int, position: int):
         serializer = self.AnswerInputSerializer(data=request.data)
         if not serializer.is_valid():
-            return Response({"detail": "请求格式不正确：需要 value 和正整数 seq"}, status=status.HTTP_400_BAD_REQUEST)
+            return serializer_problem(serializer)
         data = serializer.validated_data
         try:
             ack = answer_save(

@@ -20,7 +20,7 @@ from exams.clock import SubmittedBy
 from exams.planning.models import Enrollment, EnrollmentStatus, Room, RoomAction, RoomKind
 from exams.planning.rooms import room_action_reason, room_log
 from exams.written.models import Attempt, AttemptStatus, RoomPause
-from exams.written.services import attempt_submit
+from exams.written.services import attempt_submit, is_expired
 
 MAX_EXTRA_MINUTES = 60
 
@@ -81,6 +81,9 @@ def attempt_grant_extra_time(
     attempt = Attempt.objects.select_for_update().filter(enrollment=enrollment).first()
     if attempt is None or attempt.status != AttemptStatus.IN_PROGRESS:
         raise ValidationError(_("只能为正在答题的考生延长时间"))
+    if is_expired(attempt, now):
+        # Past deadline + grace the attempt is over (the next read submits it): no reopening.
+        raise ValidationError(_("该考生的答题时间（含宽限）已结束，答卷将自动提交，不能再延长时间"))
     attempt.extra_seconds += minutes * 60
     attempt.deadline += timedelta(minutes=minutes)
     attempt.save(update_fields=["extra_seconds", "deadline"])

@@ -24,6 +24,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certify.bad_input import MAX_JS_INTEGER
 from certify.jobs import enqueue_on_commit
 from exams.clock import (
     AttemptClosed,
@@ -212,7 +213,7 @@ def answer_save(
     (committed) and is then refused.
     """
     now = now or timezone.now()
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_JS_INTEGER:
         raise ValidationError(_("保存序号必须是正整数"))
     attempt_id = attempt if isinstance(attempt, int) else attempt.pk
     with transaction.atomic():
@@ -324,16 +325,18 @@ def attempt_finalize_if_expired(*, attempt: Attempt, now: datetime | None = None
     return True
 
 
-def attempts_finalize_expired(*, now: datetime | None = None, batch: int = 500) -> int:
+def attempts_finalize_expired(*, now: datetime | None = None, batch: int = 500, scope: dict | None = None) -> int:
     """The periodic sweep: submit and grade every attempt whose time and grace are over.
 
+    ``scope`` narrows it (``{"enrollment__written_room": room}``): a page that shows attempts'
+    states runs it first for what it shows, so nothing it shows is still open past its time.
     Works in batches of locked rows; rows another sweep (or a save, or a submit) holds
     are skipped, so two sweeps share the work instead of waiting for each other.
     """
     now = now or timezone.now()
     paused = RoomPause.objects.filter(room=OuterRef("enrollment__written_room"), ended_at__isnull=True)
     expired = (
-        Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=over_before(now))
+        Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=over_before(now), **(scope or {}))
         .exclude(Exists(paused))
         .select_related("enrollment")
         .order_by("deadline", "pk")

@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from certify.bad_input import posted_id
 from certify.people.selectors import may_view_personal_data
 from exams.papers.selectors import paper_questions
 from exams.planning.models import Enrollment, Room, RoomEvent
 from exams.planning.selectors import room_examiners, sitting_rule
+from exams.sweep import parts_finalize_expired
 from exams.written.console import (
     attempt_end_for_misconduct,
     attempt_grant_extra_time,
@@ -29,6 +31,8 @@ from exams.written.services import attempt_finalize_if_expired, attempt_remainin
 def room_console_page(request, room: Room):
     """A written room for its examiners: the live roster and the console (pause/resume, extra time,
     absence, misconduct), with the room's log."""
+    # Nothing shown here is still 答题中 past its deadline + grace: submit those first.
+    parts_finalize_expired(written_room=room)
     field = "written_room" if room.kind == "written" else "practical_room"
     enrollments = (
         room.sitting.enrollments.filter(**{field: room})
@@ -75,8 +79,9 @@ def room_console_action(request, room: Room):
     """POST one console action, each with a reason; back to the room page with the outcome."""
     action, reason = request.POST.get("action", ""), request.POST.get("reason", "")
     enrollment = None
-    if request.POST.get("enrollment"):
-        enrollment = get_object_or_404(Enrollment, pk=request.POST["enrollment"], sitting=room.sitting)
+    enrollment_id = posted_id(request.POST, "enrollment", required=False)
+    if enrollment_id is not None:
+        enrollment = get_object_or_404(Enrollment, pk=enrollment_id, sitting=room.sitting)
     try:
         if action == "pause":
             room_pause(room=room, by=request.user, reason=reason)

@@ -47,7 +47,9 @@ def blueprint_errors(values: dict[str, Any], *, level: int) -> list[str]:
     if total != 100:
         errors.append(_("%(level)s：各题型分值合计须为 100 分，当前为 %(total)s 分") % {"level": name, "total": total})
     chapters = set(KnowledgePoint.objects.filter(parent__isnull=True).values_list("code", flat=True))
-    quotas = values.get("chapter_quotas") or {}
+    quotas = values.get("chapter_quotas")
+    if quotas is None:
+        return [*errors, _("%(level)s：各章题量（chapter_quotas）不能为空") % {"level": name}]
     if not isinstance(quotas, dict):
         return [*errors, _("%(level)s：各章题量格式不正确") % {"level": name}]
     for item_type, per_chapter in quotas.items():

@@ -208,10 +208,12 @@ def test_three_examiners_score_a_scene_and_the_chief_resolves_the_spread(page, b
     run.refresh_from_db()
     assert run.result is None
 
-    chief_context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
-    chief_page = chief_context.new_page()
     chief.set_password(PASSWORD)
     chief.save()
+    # The chief is a panel member: blind like everyone until giving their own mark (issue 11).
+    score_as(browser, live_server, chief.username, run, [15, 15, 15, 15, 15])  # 75
+    chief_context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    chief_page = chief_context.new_page()
     login(chief_page, live_server, chief.username)
     chief_page.goto(f"{live_server.url}/my/rooms/{room.pk}/")
     queue = chief_page.get_by_test_id("review-queue")
@@ -221,11 +223,11 @@ def test_three_examiners_score_a_scene_and_the_chief_resolves_the_spread(page, b
     chief_page.get_by_label("确认评分").check()
     chief_page.get_by_label("理由（必填，存档）").fill("考生后半段处理投诉明显改善，三位评分各有依据")
     chief_page.get_by_role("button", name="提交复核决定").click()
-    expect(chief_page.get_by_test_id("scene-status")).to_contain_text("已定分：73.33")
+    expect(chief_page.get_by_test_id("scene-status")).to_contain_text("已定分：73.75")
     expect(chief_page.get_by_test_id("reviews")).to_contain_text("三位评分各有依据")
     chief_context.close()
     run.refresh_from_db()
-    assert run.result == Decimal("73.33")
+    assert run.result == Decimal("73.75")
 
 
 def test_typing_done_offline_is_kept_and_saved_when_the_network_returns(page, live_server, enrollment):
