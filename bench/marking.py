@@ -212,9 +212,9 @@ def highlight_cost() -> list[float]:
 
 def marking_team(args) -> tuple[list[str], list[int]]:
     from django.contrib.auth.hashers import make_password
-    from rest_framework.authtoken.models import Token
 
     from certify.people.models import Hall, Role, User
+    from certify.people.tokens import api_tokens_issue_bulk
     from exams.planning.models import Sitting
     from grading.marking.models import MarkingItem
     from grading.marking.services import team_member_add
@@ -236,8 +236,10 @@ def marking_team(args) -> tuple[list[str], list[int]]:
     )
     for user in markers:
         team_member_add(sitting=sitting, user=user)
-    tokens = Token.objects.bulk_create([Token(key=secrets.token_hex(20), user=user) for user in markers])
-    return [t.key for t in tokens], list(MarkingItem.objects.filter(sitting=sitting).values_list("pk", flat=True))
+    keys = api_tokens_issue_bulk(users=markers)
+    return [keys[user.pk] for user in markers], list(
+        MarkingItem.objects.filter(sitting=sitting).values_list("pk", flat=True)
+    )
 
 
 def start_gunicorn(env: dict, workers: int, threads: int, port: int, workdir: str) -> subprocess.Popen:

@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.utils import timezone
 
+from certify.people.tokens import api_token_issue
 from exams.planning.models import Enrollment
 from exams.written.models import Attempt
 from exams.written.services import attempt_start, attempt_submit
@@ -224,6 +225,29 @@ def test_a_marker_never_gets_the_same_script_twice_and_asking_again_returns_the_
     assert len(seen) == len(set(seen)) == item.scripts.count()
     # Each script still has its second slot, for someone else.
     assert task_claim(marker=b, item=item).script_id in seen
+
+
+def test_a_claim_and_a_submit_each_cost_a_handful_of_queries(sitting, markers, django_assert_max_num_queries):
+    """The marking benchmark's hot path (issue 12: claim + submit p95 ≤ 100 ms with 40 markers):
+    every query is a round trip on a busy server, so their number is held here, not their time.
+    The second marker's submit settles the script (final mark, written score) and costs more."""
+    (a, b, _c), _chief = markers
+    item = busiest_item(sitting)
+    awards = full(item, 5)
+    # Counted as the test sees them: the transaction's SAVEPOINT and RELEASE are two of them.
+    for marker_, submit_limit in ((a, 8), (b, 13)):
+        _token, key = api_token_issue(user=marker_)
+        client = Client(HTTP_AUTHORIZATION=f"Token {key}")  # as the benchmark's markers call it
+        client.post(f"/api/marking/items/{item.pk}/claim/")  # the first request also prepares the sitting
+        # token, item, membership + pause, held claim, lock, claim
+        with django_assert_max_num_queries(8):
+            task = client.post(f"/api/marking/items/{item.pk}/claim/").json()
+        with django_assert_max_num_queries(submit_limit):
+            response = client.post(
+                f"/api/marking/tasks/{task['code']}/mark/", {"awards": awards}, content_type="application/json"
+            )
+        assert response.status_code == 200, response.content
+        assert response.json()["status"] == "submitted"
 
 
 def test_an_expired_lease_returns_the_script_to_the_queue(sitting, markers):

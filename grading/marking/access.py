@@ -56,7 +56,9 @@ def sitting_for_admin(user: User, pk: int) -> Sitting:
 
 def item_to_mark(user: User, item_id: int, *, hot: bool = False) -> MarkingItem:
     """An item ``user`` marks. On the hot path (the claim API) the claim itself checks the team."""
-    item = get_object_or_404(MarkingItem.objects.select_related("sitting", "item_version"), pk=item_id)
+    item = get_object_or_404(
+        MarkingItem.objects.select_related("sitting__marking_settings", "item_version"), pk=item_id
+    )
     if not hot and not may_mark(user, item):
         raise Http404
     prepared(item.sitting, hot=hot)

@@ -215,8 +215,7 @@ class MarkApi(APIView):
             task = task_submit(task=task, marker=request.user, **serializer.validated_data)
         except ValidationError as exc:
             return refused(exc)
-        task.refresh_from_db()
-        return Response(task_json(selectors.task_view(task)))
+        return Response(task_json(selectors.task_view(task)))  # as written: task_submit returns it fresh
 
     @extend_schema(
         request=MarkInput, responses={200: TaskOutput, 409: ErrorOutput, **ERRORS}, summary="提交评分（逐要点给分）"

@@ -50,7 +50,14 @@ def new_code(length: int = 10) -> str:
 
 
 def marking_settings(sitting: Sitting | int) -> MarkingSettings:
-    """The sitting's marking settings, made with the defaults the first time."""
+    """The sitting's marking settings, made with the defaults the first time.
+
+    A sitting loaded with ``select_related("marking_settings")`` (the hot paths: claim and
+    submit) gives them without a query."""
+    if isinstance(sitting, Sitting) and Sitting.marking_settings.is_cached(sitting):
+        cached = Sitting.marking_settings.related.get_cached_value(sitting)
+        if cached is not None:
+            return cached
     sitting_id = sitting if isinstance(sitting, int) else sitting.pk
     found = MarkingSettings.objects.filter(sitting_id=sitting_id).first()
     if found is not None:

@@ -33,7 +33,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,7 +102,7 @@ def item_tolerance(item: MarkingItem, settings: MarkingSettings | None = None) -
     """The item's tolerance in points: its own, or the sitting's percentage of its points."""
     if item.tolerance is not None:
         return item.tolerance
-    settings = settings or marking_settings(item.sitting_id)
+    settings = settings or marking_settings(item.sitting if MarkingItem.sitting.is_cached(item) else item.sitting_id)
     return default_tolerance(item.points, settings.tolerance_percent)
 
 
@@ -239,12 +239,12 @@ def task_claim(*, marker: User, item: MarkingItem, now: datetime | None = None) 
     """ "下一份": the next script of ``item`` for ``marker``, claimed for them; ``None`` when none is left."""
     now = now or timezone.now()
     _marking_open(item.sitting)
-    if not may_mark(marker, item):
+    standing = _standing(marker, item)
+    if standing is None:
         raise PermissionDenied(_("您不是本题的阅卷员"))
-    pause = open_pause(item.sitting_id, marker)
-    if pause is not None:
-        raise ValidationError(_("阅卷组长已暂停您的阅卷：%(reason)s") % {"reason": pause.reason})
-    settings = marking_settings(item.sitting_id)
+    if standing.pause_reason is not None:
+        raise ValidationError(_("阅卷组长已暂停您的阅卷：%(reason)s") % {"reason": standing.pause_reason})
+    settings = marking_settings(item.sitting)
     lease = now + timedelta(minutes=settings.lease_minutes)
     held = (
         Task.objects.filter(marker=marker, status=TaskStatus.CLAIMED, item=item)
@@ -260,6 +260,19 @@ def task_claim(*, marker: User, item: MarkingItem, now: datetime | None = None) 
         if task is not None:
             return task
     return _regular_claim(marker, item, now, lease)
+
+
+def _standing(marker: User, item: MarkingItem) -> TeamMember | None:
+    """``marker``'s membership for ``item`` (``None``: not a marker of it), with ``pause_reason``
+    set while the chief has paused them: the claim's two checks in one query."""
+    pause = MarkerPause.objects.filter(sitting_id=item.sitting_id, marker=marker, resumed_at__isnull=True)
+    return (
+        TeamMember.objects.filter(
+            Q(item=item) | Q(item__isnull=True), sitting_id=item.sitting_id, user=marker, is_chief=False
+        )
+        .annotate(pause_reason=Subquery(pause.values("reason")[:1]))
+        .first()
+    )
 
 
 def _claimable(marker: User, item: MarkingItem, now: datetime):
@@ -281,21 +294,23 @@ def _regular_claim(marker: User, item: MarkingItem, now: datetime, lease: dateti
     for _attempt in range(8):
         try:
             with transaction.atomic():
-                rows = _claimable(marker, item, now)
+                rows = _claimable(marker, item, now).select_related("script")
                 if skip_locked:
                     rows = rows.select_for_update(skip_locked=True, of=("self",))
-                pk = rows.values_list("pk", flat=True).first()
-                if pk is None:
+                task = rows.first()
+                if task is None:
                     return None
                 # Locked on PostgreSQL; on SQLite the transaction holds the write lock and the
                 # condition says whether the task is still free.
                 won = (
-                    Task.objects.filter(pk=pk)
+                    Task.objects.filter(pk=task.pk)
                     .filter(Q(status=TaskStatus.OPEN) | Q(status=TaskStatus.CLAIMED, lease_until__lt=now))
                     .update(marker=marker, status=TaskStatus.CLAIMED, claimed_at=now, lease_until=lease)
                 )
                 if won:
-                    return Task.objects.select_related("script__item__item_version", "script__item__sitting").get(pk=pk)
+                    task.marker, task.status, task.claimed_at, task.lease_until = marker, TaskStatus.CLAIMED, now, lease
+                    task.script.item = item  # loaded by the caller with its version and sitting
+                    return task
         except IntegrityError:
             # The same marker claimed the script's other slot at the same moment (two tabs): try again.
             continue
@@ -373,7 +388,7 @@ def _lock(task: Task) -> tuple[Script, Task]:
     # of=self: only the script row; locking the joined item and sitting would queue every submit.
     script = (
         Script.objects.select_for_update(of=("self",))
-        .select_related("item__item_version", "item__sitting")
+        .select_related("item__item_version", "item__sitting__marking_settings")
         .get(pk=task.script_id)
     )
     task = Task.objects.select_for_update().get(pk=task.pk)
