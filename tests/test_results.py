@@ -16,13 +16,13 @@ RULES = ResultRules(written_pass_mark=60, practical_pass_mark=60, weights={"typi
 
 def decide(written="70", practical="70", **kwargs):
     """Objective + situational = ``written``; the three practical parts equal (so the total is ``practical``)."""
-    values = dict(
-        objective=Decimal(written),
-        situational=Decimal(0),
-        typing=Decimal(practical),
-        business=Decimal(practical),
-        scene=Decimal(practical),
-    )
+    values = {
+        "objective": Decimal(written),
+        "situational": Decimal(0),
+        "typing": Decimal(practical),
+        "business": Decimal(practical),
+        "scene": Decimal(practical),
+    }
     values.update(kwargs)
     return result_decide(rules=RULES, **values)
 
