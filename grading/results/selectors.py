@@ -177,7 +177,7 @@ class RoomState:
 
 def sitting_rooms_state(sitting: Sitting) -> list[RoomState]:
     signed = {s.room_id: s for s in RoomSignOff.objects.filter(room__sitting=sitting).select_related("by")}
-    rooms = sitting.rooms.order_by("kind", "number")
+    rooms = sitting.rooms.order_by("-kind", "number")  # written rooms first
     return [RoomState(room, room_blockers(room), signed.get(room.pk)) for room in rooms]
 
 
