@@ -12,17 +12,21 @@ from exams.planning.models import Room, RoomExaminer
 from exams.practical.material import material_load
 from grading.marking.services import team_member_add
 from grading.results.services import room_sign_off
+from question_bank.models import Item
 from tests.exam_helpers import running_now, synthetic_bank
 from tests.marking_helpers import marker
 
 __all__ = ["Plan", "after", "played_sitting", "sign_off_all"]
 
 
-def played_sitting(org, plans: dict[int, Plan] | None = None, *, candidates: int = 4):
+def played_sitting(
+    org, plans: dict[int, Plan] | None = None, *, candidates: int = 4, start: int = 1, staff: str = "now"
+):
     """A level-5 sitting whose candidates C00001… sat everything; ``plans`` by candidate number."""
-    synthetic_bank()
-    material_load()
-    sitting = running_now(org, candidates=candidates)
+    if not Item.objects.exists():
+        synthetic_bank()
+        material_load()
+    sitting = running_now(org, candidates=candidates, start=start, staff=staff)
     for name in ("m1", "m2"):
         team_member_add(sitting=sitting, user=marker(name))
     now = timezone.now()

@@ -47,7 +47,11 @@ def sitting_publish(*, sitting: Sitting, by: User, now: dt.datetime | None = Non
     Refused, naming every blocker, unless the sitting is in marking and every room is signed off.
     """
     now = now or timezone.now()
-    sitting = Sitting.objects.select_for_update().select_related("province", "standard_version").get(pk=sitting.pk)
+    sitting = (
+        Sitting.objects.select_for_update(of=("self",))
+        .select_related("province", "standard_version")
+        .get(pk=sitting.pk)
+    )
     blockers = publication_blockers(sitting)
     if blockers:
         raise ValidationError(blockers)
