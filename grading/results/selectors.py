@@ -234,7 +234,7 @@ def sitting_preview(sitting: Sitting, computed: list[Computed] | None = None) ->
         halls[hall][1] += c.decision.outcome == Outcome.PASSED
     return Preview(
         total=len(computed),
-        counts={Outcome(value).label: counts.get(value, 0) for value in Outcome.values},
+        counts={str(Outcome(value).label): counts.get(value, 0) for value in Outcome.values},
         pass_rate=_rate(counts.get(Outcome.PASSED, 0), len(computed)),
         by_hall=[(hall, n, p, _rate(p, n)) for hall, (n, p) in sorted(halls.items())],
         incomplete=[c for c in computed if c.decision.outcome == Outcome.INCOMPLETE],
