@@ -12,13 +12,13 @@ import io
 from functools import cache
 from pathlib import Path
 
+import qrcode
 from django.conf import settings
 from django.utils.translation import gettext as _
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
@@ -49,6 +49,25 @@ def verification_url(certificate: Certificate) -> str:
 
 def _date(day) -> str:
     return f"{day.year} 年 {day.month} 月 {day.day} 日"
+
+
+def qr_matrix(text: str) -> list[list[bool]]:
+    """The QR code's modules (error correction M, 4-module quiet zone). The mask pattern is fixed:
+    any of the eight is a valid code, and choosing the "best" costs most of a certificate's time."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=0)
+    code.add_data(text)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+def draw_qr(pdf: canvas.Canvas, text: str, *, x: float, y: float, size: float) -> None:
+    """The QR code as a one-bit image of its modules, one pixel per module, scaled to ``size``
+    (viewers do not smooth it: the PDF asks for no interpolation)."""
+    matrix = qr_matrix(text)
+    n = len(matrix)
+    image = Image.new("1", (n, n), 1)
+    image.putdata([0 if dark else 1 for line in matrix for dark in line])
+    pdf.drawImage(ImageReader(image), x, y, size, size)
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
@@ -95,12 +114,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         _("该同志经考核，理论知识与技能操作成绩均合格，特发此证。"),
     )
 
-    size = 45 * mm
-    widget = QrCodeWidget(verification_url(certificate), barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    renderPDF.draw(drawing, pdf, 35 * mm, 35 * mm)
+    draw_qr(pdf, verification_url(certificate), x=35 * mm, y=35 * mm, size=45 * mm)
     pdf.setFont(name, 9)
     pdf.drawString(35 * mm, 31 * mm, _("扫码或访问验证页面核验证书真伪"))
 
