@@ -175,3 +175,46 @@ def test_a_candidate_cannot_request_a_review_of_someone_elses_result(played, hr)
     results = published(played, hr)
     with pytest.raises(PermissionDenied):
         review_request_create(result=results["C00002"], by=results["C00001"].candidate.user, reason="x")
+
+
+# --- the pages ----------------------------------------------------------------------------------------
+
+
+def test_the_chief_signs_off_and_the_admin_publishes_on_the_results_page(played, hr):
+    practical = rooms(played)[RoomKind.PRACTICAL]
+    written = rooms(played)[RoomKind.WRITTEN]
+    chief = client_for(chief_of(practical))
+    page = chief.get(f"/sittings/{played.pk}/results/").content.decode()
+    assert "实训室1" in page and "签认本考场" in page
+    assert (
+        chief.post(f"/sittings/{played.pk}/results/", {"action": "sign_off", "room": practical.pk}).status_code == 302
+    )
+    refused = chief.post(f"/sittings/{played.pk}/results/", {"action": "publish"}, follow=True)
+    assert "只有认证管理员可以发布成绩" in refused.content.decode()
+    admin = client_for(hr)
+    admin.post(f"/sittings/{played.pk}/results/", {"action": "sign_off", "room": written.pk})
+    assert "A101：考评组长尚未签认" not in admin.get(f"/sittings/{played.pk}/").content.decode()
+    published = admin.post(f"/sittings/{played.pk}/results/", {"action": "publish"}, follow=True)
+    assert "成绩已发布：共 3 名考生" in published.content.decode()
+    assert Result.objects.count() == 3
+
+
+def test_the_result_page_records_a_rescore_answers_a_request_and_revokes(played, hr):
+    result = published(played, hr)["C00001"]
+    request = review_request_create(result=result, by=result.candidate.user, reason="实操分数疑问", now=after(played))
+    admin = client_for(hr)
+    url = f"/results/{result.pk}/"
+    bad = admin.post(url, {"action": "rescore", "part": "typing", "new": "150", "reason": "录入错误"}, follow=True)
+    assert "新分数必须是 0–100 之间的数字，最多两位小数" in bad.content.decode()
+    admin.post(
+        url, {"action": "rescore", "part": "typing", "new": "95.5", "reason": "核对原始记录", "request": request.pk}
+    )
+    admin.post(url, {"action": "answer", "request": request.pk, "answer": "已更正文字阅录成绩"})
+    page = admin.get(url).content.decode()
+    assert "核对原始记录" in page and "95.50" in page and "周敏" in page and "已更正文字阅录成绩" in page
+    certificate = Certificate.objects.get(result=result)
+    admin.post(url, {"action": "revoke", "certificate": certificate.pk, "reason": "冒名顶替"})
+    certificate.refresh_from_db()
+    assert certificate.status == "revoked" and certificate.revoked_reason == "冒名顶替"
+    candidate_page = client_for(result.candidate.user).get(f"/my/results/{result.pk}/").content.decode()
+    assert "已更正文字阅录成绩" in candidate_page and "已撤销" in candidate_page
