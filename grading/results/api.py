@@ -17,6 +17,7 @@ from exams.planning.models import Sitting
 from grading.certificates.models import CertificateStatus
 from grading.certificates.selectors import certificate_verify
 from grading.certificates.views import VerifyThrottle
+from grading.marking.api import ERRORS, ErrorOutput, refused
 from grading.results import selectors
 from grading.results.models import Outcome, Result
 from grading.results.services import review_deadline, review_request_create, sitting_publish
@@ -27,17 +28,6 @@ class IsCandidate(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return request.user.is_authenticated and request.user.is_candidate
-
-
-class ErrorOutput(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-ERRORS = {400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput}
-
-
-def refused(exc: ValidationError) -> Response:
-    return Response({"detail": "；".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
 
 
 def _score(field: str):
@@ -102,19 +92,20 @@ class MyResultsApi(APIView):
         return Response(ResultOutput(results, many=True).data)
 
 
+class ReviewRequestInput(serializers.Serializer):
+    reason = serializers.CharField(label="申请理由", max_length=1000)
+
+
 class ReviewRequestApi(APIView):
     """Ask for a 复核 of one's own result, within the window after publication."""
 
     permission_classes = [IsCandidate]
 
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(label="申请理由", max_length=1000)
-
-    @extend_schema(request=InputSerializer, responses={201: ReviewOutput, **ERRORS})
+    @extend_schema(request=ReviewRequestInput, responses={201: ReviewOutput, **ERRORS})
     def post(self, request, pk: int):
         candidate = getattr(request.user, "candidate", None)
         result = get_object_or_404(Result, pk=pk, candidate=candidate, published=True)
-        data = self.InputSerializer(data=request.data)
+        data = ReviewRequestInput(data=request.data)
         if not data.is_valid():
             return Response({"detail": "请填写申请理由（不超过 1000 字）"}, status=status.HTTP_400_BAD_REQUEST)
         try:
