@@ -231,3 +231,11 @@ def test_the_publication_api_lists_the_blockers_and_publishes(played, hr):
     sign_off_all(played, hr)
     done = client.post(f"/api/sittings/{played.pk}/publication/")
     assert done.status_code == 200 and done.json()["published"] == 3 and done.json()["status"] == "published"
+
+
+def test_a_written_room_with_a_candidate_neither_present_nor_marked_absent_cannot_be_signed_off(org, standard, hr):
+    sitting = played_sitting(org, {2: Plan(written_missed=True)}, candidates=2)
+    written = rooms(sitting)[RoomKind.WRITTEN]
+    with pytest.raises(ValidationError) as refused:
+        room_sign_off(room=written, by=hr, now=after(sitting))
+    assert "A101：1 名考生未参加笔试且未标记缺考" in refused.value.messages
