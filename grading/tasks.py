@@ -3,6 +3,7 @@ services never import this module (they enqueue by name through ``certify.jobs``
 
 from celery import shared_task
 
+from grading.certificates.bundles import bundle_run
 from grading.marking.scripts import marking_sweep as sweep
 from grading.marking.scripts import scripts_create
 
@@ -19,3 +20,9 @@ def marking_sweep() -> dict:
     """The periodic sweep (beat): sittings whose written window is over move to 阅卷中, and every
     submitted attempt still without scripts gets them."""
     return sweep()
+
+
+@shared_task(name="grading.tasks.certificate_bundle", acks_late=True)
+def certificate_bundle(bundle_id: int) -> int:
+    """A sitting's certificates zipped (grading.certificates.bundles). Idempotent by status."""
+    return bundle_run(bundle_id=bundle_id).done

@@ -2,9 +2,13 @@
 
 from django.urls import include, path
 
+from grading.certificates import urls as certificates
 from grading.marking import urls as marking
+from grading.results import urls as results
 
 urlpatterns = [
     *marking.urlpatterns,
-    path("api/", include(marking.api_urlpatterns)),
+    *results.urlpatterns,
+    *certificates.urlpatterns,
+    path("api/", include([*marking.api_urlpatterns, *results.api_urlpatterns])),
 ]

@@ -61,6 +61,12 @@ class Targets:
     control: int
     marker: int
     member: int
+    # Results (grading/results, grading/certificates): the candidate's published result, its
+    # certificate (number and verification code) and a zip of the sitting's certificates.
+    result: int
+    certificate: str
+    certificate_code: str
+    bundle: int
 
 
 # Which object a ``pk`` means, by pattern name (every other parameter has one meaning).
@@ -80,6 +86,9 @@ PK = {
     "api-business": "business",
     "api-business-task": "task",
     "api-candidate": "candidate",
+    "result": "result",
+    "my-result": "result",
+    "api-my-result-review": "result",
 }
 ROOM = {"practical-action": "practical_room"}
 
@@ -96,6 +105,10 @@ def url_for(route: Route, t: Targets) -> str:
             kwargs[param] = "open"
         elif param in ("level",):
             kwargs[param] = 5
+        elif param == "number" and route.name in ("certificate-pdf", "verify-link"):
+            kwargs[param] = t.certificate
+        elif param == "code" and route.name == "verify-link":
+            kwargs[param] = t.certificate_code
         elif param == "number":
             kwargs[param] = 1
         elif param == "code":
@@ -115,6 +128,7 @@ def url_for(route: Route, t: Targets) -> str:
                     "control_id": "control",
                     "user_id": "marker",
                     "member_id": "member",
+                    "bundle_id": "bundle",
                 }[param],
             )
     return reverse(route.name, kwargs=kwargs)
