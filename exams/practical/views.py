@@ -111,6 +111,7 @@ class TypingView(LoginRequiredMixin, View):
                 "attempt": attempt,
                 "remaining": part_remaining_seconds(attempt),
                 "duration": int((attempt.deadline - attempt.started_at).total_seconds()),
+                "limit_seconds": sitting_rule(enrollment.sitting).typing_minutes * 60,
             },
         )
 
