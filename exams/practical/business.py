@@ -158,6 +158,37 @@ def clean_order(order, products: dict[str, dict]) -> dict:
     return clean
 
 
+def order_gaps(clean: dict, products: dict[str, dict]) -> list[str]:
+    """What a cleaned order still lacks before it may be submitted, in the page's words: the one
+    place this rule is written (the page shows the server's answer). Empty when complete."""
+    if clean["action"] == "refuse":
+        return [] if clean["advice"] else [_("告知客户的内容（不予受理的原因和所需材料）")]
+    fixed, broadband, business = clean["fixed_line"], clean["broadband"], clean["business"]
+    kinds = {products[c]["kind"] for c in products.get(clean["bundle"], {}).get("components", []) if c in products}
+    needs_fixed = business == "new_fixed" or (business == "bundle" and "fixed_line" in kinds)
+    needs_broadband = business == "new_broadband" or (business == "bundle" and "broadband" in kinds)
+    fixed = fixed or ({"number": "", "slot": "", "address": ""} if needs_fixed else None)
+    broadband = broadband or ({"tier": "", "modem": "", "address": ""} if needs_broadband else None)
+    checks = [
+        (not clean["customer_id_number"], _("客户（请先查询并选择客户）")),
+        (not clean["realname"]["verified"], _("实名核验")),
+        (not business, _("业务类型")),
+        (business == "bundle" and not clean["bundle"], _("套餐")),
+        (fixed is not None and not fixed["number"], _("选号")),
+        (fixed is not None and not fixed["slot"], _("预约时段")),
+        (
+            (fixed or broadband) is not None and not ((fixed or {}).get("address") or (broadband or {}).get("address")),
+            _("装机地址"),
+        ),
+        (broadband is not None and not (broadband["tier"] and broadband["modem"]), _("宽带速率和光猫")),
+        (business in ("add_addon", "move") and not clean["target_number"], _("办理号码")),
+        (business == "move" and not clean["new_address"], _("移机新地址")),
+        (business == "add_addon" and not clean["addons"], _("附加业务")),
+        (not clean["payment"], _("收费方式")),
+    ]
+    return [label for missing, label in checks if missing]
+
+
 def _task(task_id: int, user: User | None) -> BusinessTask:
     rows = BusinessTask.objects.select_for_update(of=("self",)).filter(pk=task_id)
     if user is not None:
@@ -187,6 +218,9 @@ def _task_check(task: BusinessTask, attempt: BusinessAttempt, order, now: dateti
         raise ValidationError(_("该任务已提交，不能修改"))
     products = catalogue()
     clean = clean_order(order, products)
+    gaps = order_gaps(clean, products)
+    if gaps:
+        raise ValidationError(_("还不能提交，请完成：%(gaps)s") % {"gaps": "、".join(gaps)})
     clean["fees"] = fee_lines(clean, products) if clean["action"] == "order" else None
     sitting = attempt.enrollment.sitting
     rule = sitting.standard_version.rule_for(sitting.level)
