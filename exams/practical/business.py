@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,10 +176,7 @@ def order_gaps(clean: dict, products: dict[str, dict]) -> list[str]:
         (business == "bundle" and not clean["bundle"], _("套餐")),
         (fixed is not None and not fixed["number"], _("选号")),
         (fixed is not None and not fixed["slot"], _("预约时段")),
-        (
-            (fixed or broadband) is not None and not ((fixed or {}).get("address") or (broadband or {}).get("address")),
-            _("装机地址"),
-        ),
+        (any(line is not None and not line["address"] for line in (fixed, broadband)), _("装机地址")),
         (broadband is not None and not (broadband["tier"] and broadband["modem"]), _("宽带速率和光猫")),
         (business in ("add_addon", "move") and not clean["target_number"], _("办理号码")),
         (business == "move" and not clean["new_address"], _("移机新地址")),
@@ -269,17 +266,24 @@ def business_finalize_if_expired(*, attempt: BusinessAttempt, now: datetime | No
     return attempt
 
 
-def business_finalize_expired(*, now: datetime | None = None, scope: dict | None = None) -> int:
-    """The sweep: submit every business part whose time and grace are over (within ``scope``)."""
+def business_finalize_expired(*, now: datetime | None = None, scope: dict | None = None, batch: int = 200) -> int:
+    """The sweep: submit every business part whose time and grace are over (within ``scope``),
+    in batches of locked rows, skipping rows another transaction holds (as the written sweep)."""
     now = now or timezone.now()
-    done = 0
     expired = BusinessAttempt.objects.filter(
         status=PartStatus.IN_PROGRESS, deadline__lt=over_before(now), **(scope or {})
-    )
-    for attempt in expired.only("pk"):
-        business_submit(attempt=attempt, now=now)
-        done += 1
-    return done
+    ).order_by("deadline", "pk")
+    if connection.features.has_select_for_update_skip_locked:
+        expired = expired.select_for_update(skip_locked=True, of=("self",))
+    done = 0
+    while True:
+        with transaction.atomic():
+            attempts = list(expired.only("pk")[:batch])
+            for attempt in attempts:
+                business_submit(attempt=attempt, now=now)
+        done += len(attempts)
+        if len(attempts) < batch:
+            return done
 
 
 def customers_search(query: str) -> list[dict]:
