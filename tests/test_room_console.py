@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
 
 from exams.clock import AttemptPaused
 from exams.planning.models import Enrollment, Room, RoomEvent
@@ -111,6 +112,22 @@ def test_the_audit_log_cannot_be_edited(room_running):
     event.reason = "改写"
     with pytest.raises(ValueError, match="never edited"):
         event.save()
+    with pytest.raises(ValueError, match="never edited"):
+        RoomEvent.objects.filter(pk=event.pk).update(reason="改写")
+    with pytest.raises(ValueError, match="never edited"):
+        RoomEvent.objects.update(reason="改写")
+    with pytest.raises(ValueError, match="never deleted"):
+        RoomEvent.objects.filter(pk=event.pk).delete()
+    with pytest.raises(ValueError, match="never deleted"):
+        RoomEvent.objects.all().delete()
+    with pytest.raises(ValueError, match="never deleted"):
+        RoomEvent.objects.get().delete()
+    if connection.vendor == "postgresql":  # the database itself refuses, whatever the client
+        for sql in ("UPDATE exams_roomevent SET reason = 'x'", "DELETE FROM exams_roomevent"):
+            with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+                c.execute(sql)
+    stored = RoomEvent.objects.get()
+    assert (stored.pk, stored.reason) == (event.pk, "停电")
 
 
 def test_the_console_page_shows_status_and_logs_actions(room_running):

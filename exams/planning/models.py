@@ -185,6 +185,21 @@ class RoomAction(models.TextChoices):
     MISCONDUCT = "misconduct", _("违纪终止考试")
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows are added, never changed or removed: ``update()`` and ``delete()`` refuse (the model's
+    ``save()`` of an existing row and ``delete()`` refuse too; on PostgreSQL a trigger refuses
+    UPDATE and DELETE whatever the client, migration ``exams.0008``)."""
+
+    def update(self, **kwargs):
+        raise ValueError("room events are never edited")
+
+    def delete(self):
+        raise ValueError("room events are never deleted")
+
+    def _raw_delete(self, using):
+        raise ValueError("room events are never deleted")
+
+
 class RoomEvent(models.Model):
     """The room's audit log: who did what, to whom, when and why. Written once, never edited."""
 
@@ -200,6 +215,8 @@ class RoomEvent(models.Model):
     reason = models.TextField(_("原因"))
     at = models.DateTimeField(_("时间"))
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("考场记录")
         verbose_name_plural = _("考场记录")
@@ -213,6 +230,9 @@ class RoomEvent(models.Model):
         if self.pk is not None:
             raise ValueError("room events are never edited")
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("room events are never deleted")
 
 
 class RosterImportStatus(models.TextChoices):
