@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certify.people.models import Candidate, Province
@@ -224,7 +225,7 @@ class RoomEvent(models.Model):
         constraints = [models.CheckConstraint(condition=~Q(reason=""), name="room_event_has_reason")]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.at:%H:%M}"
+        return f"{self.get_action_display()} {timezone.localtime(self.at):%H:%M}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

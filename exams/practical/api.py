@@ -18,6 +18,7 @@ from exams.clock import AttemptClosed
 from exams.planning.models import Enrollment
 from exams.practical.business import (
     business_finalize_if_expired,
+    business_order_no,
     business_start,
     business_task_submit,
     catalogue,
@@ -281,7 +282,7 @@ class BusinessTaskApi(APIView):
                 "task": task.pk,
                 "submitted_at": task.submitted_at.isoformat(),
                 "fees": (task.order or {}).get("fees"),
-                "order_no": f"SL{task.submitted_at:%Y%m%d}{task.pk:06d}",
+                "order_no": business_order_no(task),
                 "status": attempt.status,
             }
         )

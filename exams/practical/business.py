@@ -186,6 +186,13 @@ def order_gaps(clean: dict, products: dict[str, dict]) -> list[str]:
     return [label for missing, label in checks if missing]
 
 
+def business_order_no(task: BusinessTask) -> str:
+    """The 受理单号 printed on the receipt: SL + the Beijing date of submission + the task id.
+    A person reads it beside the receipt's Beijing time, so never the UTC date (before 08:00
+    the two differ)."""
+    return f"SL{timezone.localtime(task.submitted_at):%Y%m%d}{task.pk:06d}"
+
+
 def _task(task_id: int, user: User | None) -> BusinessTask:
     rows = BusinessTask.objects.select_for_update(of=("self",)).filter(pk=task_id)
     if user is not None:

@@ -127,6 +127,7 @@ class BusinessView(LoginRequiredMixin, View):
             return redirect("practical", enrollment_id=enrollment.pk)
         attempt = business_finalize_if_expired(attempt=attempt)
         data = catalogue_data()
+        tasks = list(attempt.tasks.select_related("scenario").order_by("position"))
         return render(
             request,
             "practical/business.html",
@@ -134,7 +135,9 @@ class BusinessView(LoginRequiredMixin, View):
                 "enrollment": enrollment,
                 "attempt": attempt,
                 "remaining": part_remaining_seconds(attempt),
-                "tasks": attempt.tasks.select_related("scenario").order_by("position"),
+                "tasks": tasks,
+                "submitted_count": sum(1 for t in tasks if t.submitted_at),
+                "unsubmitted": [t for t in tasks if not t.submitted_at],
                 "id_types": data.get("id_types", []),
                 "notice": data.get("sample_notice", ""),
             },

@@ -73,10 +73,11 @@
     }).catch(function () {});
   }
   function showFinished() {
+    // The server says what was submitted and what was not: show its page, the same as after a reload.
     finished = true;
-    $("submitted").hidden = false;
     document.querySelector(".bss").hidden = true;
     clock.stop();
+    window.location.reload();
   }
 
   // --- the catalogue ---

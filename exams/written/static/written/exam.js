@@ -7,6 +7,11 @@
   if (!root) return;
   var E = window.certifyExam;
   var api = root.dataset.api;
+  if (root.dataset.status !== "in_progress") {
+    // Handed in: the server's page says when and what comes next; nothing here can change.
+    localStorage.removeItem("certify-queue-" + root.dataset.attempt);
+    return;
+  }
   var setState = E.saveState(document.getElementById("save-state"));
   var submitted = root.dataset.status !== "in_progress";
   var paused = false, pausePoll = null;
@@ -122,18 +127,19 @@
     });
   });
   function showSubmitted() {
+    // One state, the server's (已交卷 at hh:mm, the answered count, what comes next): the same
+    // page as after a reload.
+    if (submitted) return;
     submitted = true;
-    document.getElementById("submitted").hidden = false;
     body.hidden = true;
-    document.getElementById("submit-open").hidden = true;
+    document.querySelectorAll(".exam-bar > span, .exam-bar > button").forEach(function (el) { el.hidden = true; });
     clock.stop();
+    window.location.reload();
   }
 
-  if (!submitted) {
-    clock.start();
-    setInterval(resync, 15000);  // also how soon a paused room reaches the page
-    // Answers queued before a reload or crash go out first.
-    if (queue.pending().length) { setState("未保存，正在重试", true); }
-    queue.flush();
-  } else { clock.stop(); }
+  clock.start();
+  setInterval(resync, 15000);  // also how soon a paused room reaches the page
+  // Answers queued before a reload or crash go out first.
+  if (queue.pending().length) { setState("未保存，正在重试", true); }
+  queue.flush();
 })();
