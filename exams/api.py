@@ -15,7 +15,7 @@ from exams.sittings import SITTING_ACTIONS
 
 
 class SittingTransitionApi(APIView):
-    """POST to move a sitting on: open-enrolment, schedule, start."""
+    """POST to move a sitting on: open-enrolment, schedule, start; or retry a failed assembly."""
 
     permission_classes = [IsCertAdmin]
     action_name = ""

@@ -21,6 +21,11 @@ sitting_api = [
         name="api-sitting-schedule",
     ),
     path("sittings/<int:pk>/start/", api.SittingTransitionApi.as_view(action_name="start"), name="api-sitting-start"),
+    path(
+        "sittings/<int:pk>/retry-assembly/",
+        api.SittingTransitionApi.as_view(action_name="retry-assembly"),
+        name="api-sitting-retry-assembly",
+    ),
 ]
 
 urlpatterns = [

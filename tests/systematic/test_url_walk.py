@@ -76,6 +76,7 @@ EXPECTED: dict[str, dict] = {
     "api-sitting-rooms": row(401, 403, 403, 403, 403, 405),
     "api-sitting-roster": row(401, 403, 403, 403, 403, 405),
     "api-sitting-schedule": row(401, 403, 403, 403, 403, 405),
+    "api-sitting-retry-assembly": row(401, 403, 403, 403, 403, 405),
     "api-sitting-start": row(401, 403, 403, 403, 403, 405),
     "api-sittings": row(401, 403, 403, 403, 403, 200),
     "api-standard-current": row(401, 403, 403, 200, 200, 200),
