@@ -316,6 +316,9 @@ SPECTACULAR_SETTINGS = {
         "AssemblyStatusEnum": "exams.papers.models.AssemblyStatus",
         "ScriptStatusEnum": "grading.marking.models.ScriptStatus",
         "TaskStatusEnum": "grading.marking.models.TaskStatus",
+        "AttemptStatusEnum": "exams.written.models.AttemptStatus",  # the practical parts' too (same values)
+        "RosterImportStatusEnum": "exams.planning.models.RosterImportStatus",
+        "RoomKindEnum": "exams.planning.models.RoomKind",
     },
 }
 
