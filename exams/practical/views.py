@@ -158,9 +158,10 @@ def _practical_room(request, room_id: int) -> Room:
     return room
 
 
-def practical_room_page(request, room: Room):
-    """The practical room for its examiners: each candidate's three parts, the scene panel,
-    the chief examiner's review queue and the panel's reliability."""
+def practical_room_rows(room: Room, user) -> tuple[list[dict], list]:
+    """Each candidate's three parts as ``user`` may see them (a panel member who has not scored a
+    round sees it blind), and the rounds waiting for the chief's review. The page and its live
+    JSON (exams.api.RoomLiveApi) both read this."""
     # Nothing shown here is still in progress past its deadline + grace: submit those first.
     parts_finalize_expired(practical_room=room)
     enrollments = (
@@ -175,8 +176,8 @@ def practical_room_page(request, room: Room):
         r.enrollment_id: r
         for r in SceneRun.objects.filter(enrollment__in=enrollments).select_related("scene", "enrollment__sitting")
     }
-    mine = scene_rounds_scored_by(request.user, runs.values())
-    member = is_panel_member(request.user, room)
+    mine = scene_rounds_scored_by(user, runs.values())
+    member = is_panel_member(user, room)
     # A panel member who has not scored a round sees nothing of it (scenes.scene_round_for).
     states = {
         run_id: scene_round_for(state, member=member, scored=(run_id, state.round) in mine)
@@ -210,6 +211,29 @@ def practical_room_page(request, room: Room):
                 "score": practical_total(parts, weights, absent=enrollment.practical_absent),
             }
         )
+    return rows, reviews
+
+
+def practical_row_signature(row: dict) -> str:
+    """What the row shows, as one string: it changes exactly when the row's cells would."""
+    t, b, run, state = row["typing"], row["business"], row["run"], row["state"]
+    shown = [
+        row["enrollment"].practical_absent,
+        t and (t.status, t.score, t.pastes, t.focus_losses),
+        b and (b.status, b.score),
+        run and (run.pk, run.round, run.result, state.status, state.submitted, state.minimum),
+        row["scored_by_me"],
+        row["score"].total,
+    ]
+    return repr(shown)
+
+
+def practical_room_page(request, room: Room):
+    """The practical room for its examiners: each candidate's three parts, the scene panel,
+    the chief examiner's review queue and the panel's reliability."""
+    rows, reviews = practical_room_rows(room, request.user)
+    for row in rows:
+        row["signature"] = practical_row_signature(row)
     chief = is_chief(request.user, room) or request.user.is_cert_admin
     return render(
         request,
@@ -224,6 +248,8 @@ def practical_room_page(request, room: Room):
             "show_personal_data": may_view_personal_data(request.user),
             "parts": PARTS,
             "events": RoomEvent.objects.filter(room=room).select_related("actor", "enrollment__candidate")[:50],
+            "event_count": RoomEvent.objects.filter(room=room).count(),
+            "read_only": not is_panel_member(request.user, room),
         },
     )
 

@@ -13,6 +13,7 @@ from django.views import View
 
 from certify.bad_input import posted_id
 from certify.people.selectors import may_view_personal_data
+from exams.live import written_room_roster, written_row_signature
 from exams.papers.selectors import paper_questions
 from exams.planning.models import Enrollment, Room, RoomEvent
 from exams.planning.selectors import room_examiners, sitting_rule
@@ -49,11 +50,13 @@ def room_console_page(request, room: Room):
         .annotate(last=Max("saved_at"))
         .values_list("attempt_id", "last")
     )
+    signatures = {r["enrollment"]: written_row_signature(r) for r in written_room_roster(room, now)["rows"]}
     rows = []
     for enrollment in enrollments:
         attempt = attempts.get(enrollment.pk)
         rows.append(
             {
+                "signature": signatures.get(enrollment.pk, ""),
                 "enrollment": enrollment,
                 "attempt": attempt,
                 "remaining": attempt_remaining_seconds(attempt, now)
@@ -71,6 +74,8 @@ def room_console_page(request, room: Room):
             "rows": rows,
             "paused": RoomPause.objects.filter(room=room, ended_at__isnull=True).first(),
             "events": RoomEvent.objects.filter(room=room).select_related("actor", "enrollment__candidate")[:50],
+            "event_count": RoomEvent.objects.filter(room=room).count(),
+            "read_only": not room.assignments.filter(examiner=request.user).exists(),
             "show_personal_data": may_view_personal_data(request.user),
         },
     )
