@@ -74,6 +74,8 @@
     var answered = Array.isArray(value) ? value.length > 0 : value.trim().length > 0;
     nav.classList.toggle("answered", answered);
     nav.classList.toggle("flagged", flagged);
+    nav.setAttribute("aria-label", "第 " + position + " 题" + (answered ? "（已答）" : ""));
+    countAnswered();
     setState("正在保存…", true);
     queue.put({position: position, value: value, flagged: flagged});
   }
@@ -91,6 +93,18 @@
     }
   });
   document.addEventListener("visibilitychange", function () { if (document.hidden) logEvent("focus_loss"); });
+
+  // --- the navigator: folded on a phone; the answered count on its button ---
+  var navBox = document.querySelector(".navigator");
+  document.querySelector(".nav-toggle").addEventListener("click", function () {
+    var open = navBox.classList.toggle("open");
+    this.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  function countAnswered() {
+    var all = document.querySelectorAll("[data-nav]");
+    var done = document.querySelectorAll("[data-nav].answered").length;
+    document.querySelector("[data-nav-count]").textContent = done + " / " + all.length;
+  }
 
   // --- one question at a time ---
   var questions = Array.prototype.slice.call(document.querySelectorAll(".question"));
