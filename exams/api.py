@@ -17,7 +17,7 @@ from exams.live import sitting_live, written_room_roster, written_row_signature
 from exams.planning.api import SittingSerializer, refused
 from exams.planning.models import Room, RoomEvent, RoomKind, Sitting, SittingStatus
 from exams.planning.selectors import examiner_rooms
-from exams.practical.views import practical_room_rows, practical_row_signature
+from exams.practical.selectors import practical_room_rows, practical_row_signature
 from exams.sittings import SITTING_ACTIONS
 
 
