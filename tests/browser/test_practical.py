@@ -263,6 +263,7 @@ def test_the_typing_test_submits_itself_when_the_clock_reaches_zero(page, live_s
     settings.CERTIFY_SAVE_GRACE_SECONDS = 1
     open_hub(page, live_server, enrollment)
     page.get_by_role("button", name="开始文字阅录").click()
+    expect(page.get_by_test_id("typed")).to_be_visible()  # the start's redirect has landed: reload is safe
     TypingAttempt.objects.filter(enrollment=enrollment).update(deadline=timezone.now() + timedelta(seconds=6))
     page.reload()
     page.get_by_test_id("typed").click()
