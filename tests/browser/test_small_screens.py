@@ -74,6 +74,7 @@ def check_header(page) -> None:
 
 def test_every_candidate_page_fits_a_phone(browser, live_server, day):
     page = phone(browser)
+    fits(page, f"{live_server.url}/accounts/login/")
     login(page, live_server, day.candidate.username)
     check_header(page)
     base, e = live_server.url, day.enrollment
