@@ -161,14 +161,18 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "certify.tasks.record_heartbeat",
         "schedule": crontab(),  # every minute
+        "options": {"expires": 50},
     },
     "finalize-expired-attempts": {
         "task": "exams.tasks.finalize_expired_attempts",
-        "schedule": 5.0,  # seconds; each attempt also has a task at its own deadline
+        "schedule": 5.0,  # seconds; there is no task per attempt (its deadline is past Redis's visibility timeout)
+        # A run not started within its own period is dropped: with workers down, sweeps do not pile up.
+        "options": {"expires": 5},
     },
     "marking-sweep": {
         "task": "grading.tasks.marking_sweep",
         "schedule": 30.0,  # seconds; submissions enqueue their scripts, marking pages make missing ones
+        "options": {"expires": 30},
     },
 }
 
@@ -319,6 +323,9 @@ SPECTACULAR_SETTINGS = {
         "AssemblyStatusEnum": "exams.papers.models.AssemblyStatus",
         "ScriptStatusEnum": "grading.marking.models.ScriptStatus",
         "TaskStatusEnum": "grading.marking.models.TaskStatus",
+        "AttemptStatusEnum": "exams.written.models.AttemptStatus",  # the practical parts' too (same values)
+        "RosterImportStatusEnum": "exams.planning.models.RosterImportStatus",
+        "RoomKindEnum": "exams.planning.models.RoomKind",
     },
 }
 

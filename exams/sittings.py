@@ -52,6 +52,23 @@ def sitting_schedule(*, sitting: Sitting, by: User | None, seed: int | None = No
 
 
 @transaction.atomic
+def assembly_retry(*, sitting: Sitting, by: User | None = None) -> Sitting:
+    """Queue a failed paper assembly again (the recipe frozen at scheduling is kept, so the papers
+    already written stay and only the missing ones are written). Refused unless it failed."""
+    sitting = Sitting.objects.select_for_update().get(pk=sitting.pk)
+    assembly = Assembly.objects.select_for_update().filter(sitting=sitting).first()
+    if sitting.status != SittingStatus.SCHEDULED or assembly is None:
+        raise ValidationError(_("只有已排考、尚未开考的考试批次可以重新组卷"))
+    if assembly.status != AssemblyStatus.FAILED:
+        raise ValidationError(
+            _("组卷状态为“%(status)s”，没有失败，无需重新组卷") % {"status": assembly.get_status_display()}
+        )
+    Assembly.objects.filter(pk=assembly.pk).update(status=AssemblyStatus.RUNNING, error="")
+    enqueue_on_commit("exams.tasks.assemble_papers", sitting.pk)
+    return sitting
+
+
+@transaction.atomic
 def sitting_start(*, sitting: Sitting, by: User | None = None) -> Sitting:
     """scheduled → in progress, once every paper is assembled."""
     sitting = Sitting.objects.select_for_update().get(pk=sitting.pk)
@@ -59,7 +76,9 @@ def sitting_start(*, sitting: Sitting, by: User | None = None) -> Sitting:
     if sitting.status != SittingStatus.SCHEDULED:
         problems.append(_("只有已排考的考试批次可以开考"))
     assembly = Assembly.objects.filter(sitting=sitting).first()
-    if assembly is None or assembly.status != AssemblyStatus.DONE:
+    if assembly is not None and assembly.status == AssemblyStatus.FAILED:
+        problems.append(_("组卷失败，请先在本页点击“重新组卷”：%(error)s") % {"error": assembly.error})
+    elif assembly is None or assembly.status != AssemblyStatus.DONE:
         problems.append(
             _("试卷尚未组完：%(done)s / %(total)s")
             % {"done": assembly.done if assembly else 0, "total": assembly.total if assembly else 0}
@@ -113,5 +132,6 @@ SITTING_ACTIONS = {
         SittingAction("open", _open_enrolment, gettext_lazy("已开始报名。")),
         SittingAction("schedule", sitting_schedule, gettext_lazy("已排考：座位和准考证号已生成，试卷正在组卷。")),
         SittingAction("start", sitting_start, gettext_lazy("考试已开始。")),
+        SittingAction("retry-assembly", assembly_retry, gettext_lazy("已重新开始组卷。")),
     )
 }

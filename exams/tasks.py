@@ -23,11 +23,9 @@ def assemble_papers(self, sitting_id: int) -> dict:
 
 @shared_task(name="exams.tasks.finalize_attempt", acks_late=True)
 def finalize_attempt(attempt_id: int) -> bool:
-    """Runs at an attempt's deadline (plus grace). Idempotent; the sweep catches any it misses.
-
-    A whole room usually reaches its deadline in the same minute: the first of these
-    tasks grades every expired attempt in batches, and the rest find theirs done.
-    """
+    """Nothing enqueues this any more (issue 15: a task 60–90 minutes ahead outlived Redis's
+    visibility timeout and was redelivered); it stays so messages queued by an earlier release
+    still resolve. Idempotent: the 5-second sweep finalises every attempt on time."""
     attempt = Attempt.objects.select_related("enrollment").filter(pk=attempt_id).first()
     if attempt is None or attempt.status == AttemptStatus.SUBMITTED:
         return attempt is not None

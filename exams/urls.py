@@ -21,6 +21,13 @@ sitting_api = [
         name="api-sitting-schedule",
     ),
     path("sittings/<int:pk>/start/", api.SittingTransitionApi.as_view(action_name="start"), name="api-sitting-start"),
+    path("sittings/<int:pk>/live/", api.SittingLiveApi.as_view(), name="api-sitting-live"),
+    path("rooms/<int:room_id>/live/", api.RoomLiveApi.as_view(), name="api-room-live"),
+    path(
+        "sittings/<int:pk>/retry-assembly/",
+        api.SittingTransitionApi.as_view(action_name="retry-assembly"),
+        name="api-sitting-retry-assembly",
+    ),
 ]
 
 urlpatterns = [

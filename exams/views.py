@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views import View
 
-from certify.people.permissions import RoleRequiredMixin, is_examiner
+from certify.people.permissions import RoleRequiredMixin, is_cert_admin, is_examiner
 from exams.planning.models import Room, RoomKind, Sitting
 from exams.planning.selectors import examiner_rooms
 from exams.practical.views import practical_room_page
@@ -35,10 +36,15 @@ class SittingActionView(RoleRequiredMixin, View):
         return redirect("sitting", pk=pk)
 
 
-class RoomView(RoleRequiredMixin, View):
-    """An examiner's own room (any room for an admin); other rooms are 404."""
+def _examiner_or_admin(user) -> bool:
+    return is_examiner(user) or is_cert_admin(user)
 
-    allowed = staticmethod(is_examiner)
+
+class RoomView(RoleRequiredMixin, View):
+    """An examiner's own room; other rooms are 404. The admin opens every room's page read-only
+    (from the sitting's live view): no action is offered, and a posted one is refused."""
+
+    allowed = staticmethod(_examiner_or_admin)
 
     def _room(self, request, room_id: int) -> Room:
         rooms = Room.objects.select_related("sitting") if request.user.is_cert_admin else examiner_rooms(request.user)
@@ -51,4 +57,7 @@ class RoomView(RoleRequiredMixin, View):
         return room_console_page(request, room)
 
     def post(self, request, room_id: int):
-        return room_console_action(request, self._room(request, room_id))
+        room = self._room(request, room_id)
+        if not room.assignments.filter(examiner=request.user).exists():
+            raise PermissionDenied(_("只读查看：只有本考场的考评员可以操作"))
+        return room_console_action(request, room)

@@ -1,7 +1,7 @@
 """The written exam on the server: the clock, saving, submission, grading, integrity."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -88,18 +88,38 @@ def test_a_save_inside_the_grace_is_kept_and_after_it_refused(enrollment, settin
     assert not Answer.objects.filter(attempt=attempt, position=2).exists()
 
 
-def test_the_browser_clock_cannot_move_the_deadline(enrollment):
-    attempt, _ = start(enrollment)
+def test_the_browser_clock_cannot_move_the_deadline(org, standard):
+    """The save is accepted (checked: a refused save proves nothing), and whatever time the browser
+    claims, the deadline, the remaining time and the save's time are the server's."""
+    from django.utils import timezone
+
+    from tests.exam_helpers import running_now
+
+    synthetic_bank()
+    sitting = running_now(org, candidates=1)
+    enrollment = Enrollment.objects.select_related("candidate__user").get(sitting=sitting)
+    attempt = attempt_start(enrollment=enrollment, user=enrollment.candidate.user)
     client = client_for(enrollment.candidate.user)
     before = Attempt.objects.get(pk=attempt.pk).deadline
-    # Whatever the browser claims, the server ignores it: no field of the API sets time.
-    client.put(
-        f"/api/attempts/{attempt.pk}/answers/1/",
-        {"value": ["A"], "seq": 1, "deadline": "2099-01-01T00:00:00Z", "now": "2000-01-01T00:00:00Z"},
-        content_type="application/json",
-        HTTP_DATE="Sat, 01 Jan 2000 00:00:00 GMT",
-    )
+    item = PaperItem.objects.get(paper=attempt.paper, position=1)
+    value = key_letters(item)[:1]
+    for claimed in ("2099-01-01T00:00:00Z", "2000-01-01T00:00:00Z"):  # far ahead, far behind
+        seq = 1 if claimed.startswith("2099") else 2
+        response = client.put(
+            f"/api/attempts/{attempt.pk}/answers/1/",
+            {"value": value, "seq": seq, "deadline": claimed, "now": claimed, "remaining_seconds": 99999},
+            content_type="application/json",
+            HTTP_DATE="Sat, 01 Jan 2000 00:00:00 GMT",
+        )
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert body["applied"] is True and body["seq"] == seq
+        now = timezone.now()
+        assert abs(datetime.fromisoformat(body["saved_at"]) - now) < timedelta(seconds=5)
+        assert abs(body["remaining_seconds"] - (before - now).total_seconds()) <= 5
     assert Attempt.objects.get(pk=attempt.pk).deadline == before
+    assert Attempt.objects.get(pk=attempt.pk).status == "in_progress"
+    assert Answer.objects.get(attempt=attempt, position=1).response == value
 
 
 def test_an_older_save_never_overwrites_a_newer_one(enrollment):

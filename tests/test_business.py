@@ -3,7 +3,7 @@ simulated support system's API (start, customer search, fees, one submission per
 
 import copy
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 
 import pytest
@@ -356,3 +356,110 @@ def test_the_sample_catalogue_is_edited_in_the_admin_and_the_fees_follow(hr, enr
     candidate = client_for(enrollment.candidate.user)
     fees = candidate.post("/api/practical/fees/", {"order": perfect(CARDS["B01"])}, content_type="application/json")
     assert fees.json()["monthly_total"] == "26.00"  # fixed line 18 + caller ID now 8
+
+
+@pytest.mark.parametrize("code", sorted(CARDS))
+def test_the_order_a_careful_clerk_submits_is_complete_on_every_card(code):
+    from exams.practical.business import clean_order, order_gaps
+
+    assert order_gaps(clean_order(perfect(CARDS[code]), PRODUCTS), PRODUCTS) == []
+
+
+def _without(order: dict, path: str, value=""):
+    order = copy.deepcopy(order)
+    *parents, leaf = path.split(".")
+    target = order
+    for key in parents:
+        target = target[key]
+    target[leaf] = value
+    return order
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_the_incomplete_orders_the_page_refused(enrollment):
+    """Issue 15: the rule of what an order must contain lived only in business.js; the API took
+    any order. It is the service's now: each incomplete order is refused naming what is missing,
+    and nothing is written."""
+    client = client_for(enrollment.candidate.user)
+    from exams.practical.models import Scenario
+
+    body = client.post(f"/api/enrollments/{enrollment.pk}/business/").json()
+    # The e8 bundle card: a fixed line and broadband to install (cards are dealt by enrolment id).
+    BusinessTask.objects.filter(pk=body["tasks"][0]["id"]).update(scenario=Scenario.objects.get(code="B07"))
+    fixed_task = BusinessTask.objects.select_related("scenario").get(pk=body["tasks"][0]["id"])
+    order = perfect(CARDS["B07"])
+    url = f"/api/practical/business/tasks/{fixed_task.pk}/"
+    cases = [
+        (_without(order, "customer_id_number"), "客户"),
+        (_without(order, "realname.verified", False), "实名核验"),
+        (_without(order, "business"), "业务类型"),
+        (_without(order, "payment"), "收费方式"),
+        ({**order, "action": "refuse", "advice": ""}, "告知客户的内容"),
+    ]
+    cases += [
+        (_without(order, "fixed_line.number"), "选号"),
+        (_without(order, "fixed_line.slot"), "预约时段"),
+        (_without(order, "fixed_line.address"), "装机地址"),
+        (_without(order, "fixed_line", None), "选号"),
+        (_without(order, "broadband.modem"), "宽带速率和光猫"),
+        (_without(order, "broadband", None), "宽带速率和光猫"),
+    ]
+    for incomplete, gap in cases:
+        response = client.post(url, {"order": incomplete}, content_type="application/json")
+        assert response.status_code == 400, gap
+        assert response.json()["detail"].startswith("还不能提交，请完成：") and gap in response.json()["detail"]
+    fixed_task.refresh_from_db()
+    assert fixed_task.submitted_at is None and fixed_task.order is None
+    # A move without the new address, an add-on order without an add-on.
+    from exams.practical.business import clean_order, order_gaps
+
+    move = clean_order(_without(perfect(CARDS["B14"]), "new_address"), PRODUCTS)
+    assert order_gaps(move, PRODUCTS) == ["移机新地址"]
+    addon = clean_order({**perfect(CARDS["B11"]), "addons": []}, PRODUCTS)
+    assert order_gaps(addon, PRODUCTS) == ["附加业务"]
+    bundle = clean_order({**perfect(CARDS["B07"]), "fixed_line": None}, PRODUCTS)
+    assert order_gaps(bundle, PRODUCTS) == ["选号", "预约时段", "装机地址"]  # e8 includes a fixed line
+    ok = client.post(url, {"order": order}, content_type="application/json")
+    assert ok.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_order_number_carries_the_beijing_date_and_the_candidate_sees_no_admin_note(enrollment):
+    """Issue 15 (5): a receipt printed before 08:00 Beijing time had the UTC date in its number;
+    the candidate's page told them what an administrator may do."""
+    from datetime import datetime
+
+    from exams.practical.business import business_order_no
+
+    attempt = business_start(enrollment=enrollment, user=enrollment.candidate.user)
+    task = attempt.tasks.order_by("position").first()
+    task.submitted_at = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)  # 07:30 on 1 December in Beijing
+    assert business_order_no(task) == f"SL20261201{task.pk:06d}"
+    task.submitted_at = datetime(2026, 12, 1, 0, 30, tzinfo=UTC)
+    assert business_order_no(task) == f"SL20261201{task.pk:06d}"
+
+    client = client_for(enrollment.candidate.user)
+    page = client.get(f"/practical/{enrollment.pk}/business/").content.decode()
+    assert "示例目录" in page and "管理员" not in page and "后台" not in page
+    catalogue = client.get("/api/practical/catalogue/").json()
+    assert "管理员" not in json.dumps(catalogue, ensure_ascii=False)
+
+
+@pytest.mark.django_db
+def test_when_time_runs_out_the_page_says_exactly_what_was_submitted(enrollment):
+    """Issue 15 (4): one of two cards done when the time ran out; the page said 已全部提交."""
+    client = client_for(enrollment.candidate.user)
+    body = client.post(f"/api/enrollments/{enrollment.pk}/business/").json()
+    first = BusinessTask.objects.select_related("scenario").get(pk=body["tasks"][0]["id"])
+    card = {k: getattr(first.scenario, k) for k in ("customer", "presented", "expected", "traps")}
+    url = f"/api/practical/business/tasks/{first.pk}/"
+    assert client.post(url, {"order": perfect(card)}, content_type="application/json").status_code == 200
+    attempt = BusinessAttempt.objects.get(enrollment=enrollment)
+    assert business_finalize_expired(now=attempt.deadline + timedelta(seconds=11)) == 1
+
+    page = client.get(f"/practical/{enrollment.pk}/business/").content.decode()
+    assert "全部提交" not in page and "剩余时间" not in page
+    assert "业务受理时间已到：2 张任务卡中已提交 1 张，1 张未提交（未提交的任务卡记 0 分）。" in page
+    second = BusinessTask.objects.select_related("scenario").get(pk=body["tasks"][1]["id"])
+    assert f"任务 1（{first.scenario.title}）：已提交" in page
+    assert f"任务 2（{second.scenario.title}）：<strong>未提交</strong>" in page

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from exams.practical.models import BusinessAttempt, TypingAttempt
 from exams.practical.typing import typing_save, typing_start, typing_submit
@@ -122,3 +123,90 @@ def test_a_typing_test_resumed_after_its_time_is_submitted(org, standard):
     day = day_over_now(org)
     again = typing_start(enrollment=day.enrollment, user=day.candidate)
     assert again.status == "submitted"
+
+
+def test_starting_a_written_attempt_schedules_no_task_at_its_deadline(org, standard, monkeypatch):
+    """Issue 15 (10): a task 60–90 minutes ahead is past Redis's one-hour visibility timeout;
+    the 5-second sweep finalises on time, so no per-attempt ETA task is sent."""
+    import certify.jobs
+
+    sent, enqueue = [], certify.jobs.enqueue
+
+    def recording(name, *args, eta=None):
+        sent.append((name, eta))
+        enqueue(name, *args, eta=eta)
+
+    monkeypatch.setattr(certify.jobs, "enqueue", recording)
+    day = day_open_now(org)
+    assert Attempt.objects.filter(pk=day.attempt.pk).exists()
+    from django.test import TestCase
+
+    from exams.written.services import attempt_start
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        attempt_start(enrollment=day.other, user=day.other.candidate.user)
+    assert [name for name, eta in sent if name == "exams.tasks.finalize_attempt" or eta is not None] == []
+
+
+def test_the_periodic_sweeps_expire_instead_of_piling_up_while_workers_are_down():
+    from django.conf import settings
+
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        period = 60 if name == "worker-heartbeat" else entry["schedule"]
+        assert 0 < entry.get("options", {}).get("expires", 0) <= period, name
+
+
+def test_the_typing_and_business_sweeps_work_in_batches(org, standard):
+    day = day_over_now(org)
+    user = day.other.candidate.user
+    started = day.typing.started_at
+    typing_start(enrollment=day.other, user=user, now=started)
+    from exams.practical.business import business_finalize_expired, business_start
+    from exams.practical.typing import typing_finalize_expired
+
+    business_start(enrollment=day.other, user=user, now=started)
+    assert typing_finalize_expired(batch=1) == 2
+    assert business_finalize_expired(batch=1) == 2
+    assert not TypingAttempt.objects.filter(status="in_progress").exists()
+    assert not BusinessAttempt.objects.filter(status="in_progress").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; SQLite serialises writes")
+@pytest.mark.django_db(transaction=True)
+def test_the_typing_and_business_sweeps_skip_rows_another_transaction_holds(org, standard):
+    """Like the written sweep: a row a save or another sweep holds is skipped, not waited for."""
+    import threading
+
+    from django.db import transaction
+
+    from exams.practical.business import business_finalize_expired, business_start
+    from exams.practical.typing import typing_finalize_expired
+
+    day = day_over_now(org)
+    user = day.other.candidate.user
+    other_typing = typing_start(enrollment=day.other, user=user, now=day.typing.started_at)
+    other_business = business_start(enrollment=day.other, user=user, now=day.typing.started_at)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                list(TypingAttempt.objects.select_for_update().filter(pk=day.typing.pk))
+                list(BusinessAttempt.objects.select_for_update().filter(pk=day.business.pk))
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        assert typing_finalize_expired() == 1  # returns at once: the held row is skipped
+        assert business_finalize_expired() == 1
+        assert status(TypingAttempt, other_typing.pk) == status(BusinessAttempt, other_business.pk) == "submitted"
+        assert status(TypingAttempt, day.typing.pk) == status(BusinessAttempt, day.business.pk) == "in_progress"
+    finally:
+        release.set()
+        holder.join()
+    assert typing_finalize_expired() == business_finalize_expired() == 1

@@ -79,9 +79,10 @@ def test_a_save_after_the_deadline_and_grace_is_refused_and_the_test_submitted(e
 
 
 def test_submission_scores_with_the_server_time_used(enrollment):
+    """The whole passage typed: speed over the server time used (DESIGN.md §6 as amended by issue 15)."""
     attempt = typing_start(enrollment=enrollment, user=enrollment.candidate.user)
     passage = attempt.passage.text
-    typing_save(attempt=attempt, text=passage[:150], seq=1, now=attempt.started_at + timedelta(minutes=2))
+    typing_save(attempt=attempt, text=passage, seq=1, now=attempt.started_at + timedelta(minutes=2))
     done = typing_submit(attempt=attempt, now=attempt.started_at + timedelta(minutes=2))
     assert done.result["minutes"] == "2.0000"
     reached = int(done.result["reached"])
@@ -89,6 +90,15 @@ def test_submission_scores_with_the_server_time_used(enrollment):
     assert done.score == min(Decimal(100), (Decimal(reached) / 2 / 30 * 100).quantize(Decimal("0.01")))
     again = typing_submit(attempt=attempt, now=attempt.started_at + timedelta(minutes=5))
     assert again.submitted_at == done.submitted_at and again.score == done.score  # idempotent
+
+
+def test_an_unfinished_passage_submitted_early_is_scored_over_the_whole_limit(enrollment):
+    """Issue 15 (1): 150 characters submitted after two minutes are not 75 字/分."""
+    attempt = typing_start(enrollment=enrollment, user=enrollment.candidate.user)
+    typing_save(attempt=attempt, text=attempt.passage.text[:150], seq=1, now=attempt.started_at + timedelta(minutes=2))
+    done = typing_submit(attempt=attempt, now=attempt.started_at + timedelta(minutes=2))
+    reached = int(done.result["reached"])
+    assert done.result["minutes"] == "10.0000" and Decimal(done.result["net_cpm"]) == Decimal(reached) / 10
 
 
 def test_the_sweep_submits_expired_typing_tests(enrollment):

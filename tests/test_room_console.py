@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
 
 from exams.clock import AttemptPaused
 from exams.planning.models import Enrollment, Room, RoomEvent
@@ -111,6 +112,22 @@ def test_the_audit_log_cannot_be_edited(room_running):
     event.reason = "改写"
     with pytest.raises(ValueError, match="never edited"):
         event.save()
+    with pytest.raises(ValueError, match="never edited"):
+        RoomEvent.objects.filter(pk=event.pk).update(reason="改写")
+    with pytest.raises(ValueError, match="never edited"):
+        RoomEvent.objects.update(reason="改写")
+    with pytest.raises(ValueError, match="never deleted"):
+        RoomEvent.objects.filter(pk=event.pk).delete()
+    with pytest.raises(ValueError, match="never deleted"):
+        RoomEvent.objects.all().delete()
+    with pytest.raises(ValueError, match="never deleted"):
+        RoomEvent.objects.get().delete()
+    if connection.vendor == "postgresql":  # the database itself refuses, whatever the client
+        for sql in ("UPDATE exams_roomevent SET reason = 'x'", "DELETE FROM exams_roomevent"):
+            with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+                c.execute(sql)
+    stored = RoomEvent.objects.get()
+    assert (stored.pk, stored.reason) == (event.pk, "停电")
 
 
 def test_the_console_page_shows_status_and_logs_actions(room_running):
@@ -122,3 +139,23 @@ def test_the_console_page_shows_status_and_logs_actions(room_running):
     assert "火警演练" in page and "已暂停" in page
     response = client.post(f"/my/rooms/{room.pk}/", {"action": "resume", "reason": ""}, follow=True)
     assert "请填写原因" in response.content.decode()
+
+
+def test_the_console_offers_no_action_for_a_candidate_who_has_submitted(room_running):
+    """Issue 15 (6): a submitted candidate's row had an empty drop-down and a reason box with no button."""
+    import re
+
+    from exams.written.services import attempt_submit
+
+    room, examiner, enrollments, attempts, t0 = room_running
+    attempt_submit(attempt=attempts[0], now=t0 + timedelta(minutes=20))
+    page = client_for(examiner).get(f"/my/rooms/{room.pk}/").content.decode()
+
+    def cell(enrollment) -> str:
+        found = re.search(rf'data-testid="actions-{enrollment.admission_no}">(.*?)</td>', page, re.S)
+        return found.group(1)
+
+    submitted, answering, not_started = (cell(e) for e in enrollments[:3])
+    assert "<select" not in submitted and 'name="reason"' not in submitted and "已交卷，无可执行的操作" in submitted
+    assert "延长时间" in answering and "违纪终止" in answering and "执行" in answering
+    assert "标记缺考" in not_started and "执行" in not_started

@@ -229,3 +229,41 @@ def test_an_infeasible_blueprint_refuses_scheduling_before_anything_is_written(o
     assert not Assembly.objects.filter(sitting=sitting).exists()
     assert not Paper.objects.exists()
     assert not ItemVersion.objects.filter(first_used_at__isnull=False).exists()
+
+
+def test_a_failed_assembly_is_shown_and_the_admin_queues_it_again(
+    org, bank, hr, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Issue 15 (11): a failed assembly could not be queued again from the product, and 开考 then refused."""
+    import exams.papers.services as paper_services
+    from tests.conftest import client_for
+
+    real = paper_services._write_batch
+
+    def broken(sitting, batch):
+        raise RuntimeError("数据库连接中断")
+
+    monkeypatch.setattr(paper_services, "_write_batch", broken)
+    sitting = ready_sitting(org, candidates=4)
+    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
+        sitting_schedule(sitting=sitting, by=None, seed=5)  # the task fails (in-process: it raises here)
+    assert Assembly.objects.get(sitting=sitting).status == AssemblyStatus.FAILED
+
+    admin = client_for(hr)
+    page = admin.get(f"/sittings/{sitting.pk}/").content.decode()
+    assert "组卷失败：RuntimeError(&#x27;数据库连接中断&#x27;)" in page and "重新组卷" in page
+    with pytest.raises(ValidationError, match="组卷失败，请先在本页点击“重新组卷”"):
+        sitting_start(sitting=sitting)
+
+    monkeypatch.setattr(paper_services, "_write_batch", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(f"/sittings/{sitting.pk}/do/retry-assembly/", follow=True)
+    assert "已重新开始组卷。" in response.content.decode()
+    assembly = Assembly.objects.get(sitting=sitting)
+    assert (assembly.status, assembly.done, assembly.error) == (AssemblyStatus.DONE, 4, "")
+    assert "重新组卷" not in admin.get(f"/sittings/{sitting.pk}/").content.decode()
+
+    # Only a failed assembly is queued again; the API says why not.
+    again = admin.post(f"/api/sittings/{sitting.pk}/retry-assembly/")
+    assert again.status_code == 400 and "没有失败，无需重新组卷" in str(again.json())
+    assert sitting_start(sitting=sitting).status == SittingStatus.IN_PROGRESS

@@ -26,7 +26,13 @@ def test_the_worked_examples_in_the_docstring_hold():
         # (k, E, wrong, missing, extra, net 字/分, accuracy, score)
         ("perfect copy", P, P, 60, (10, 0, 0, 0, 0, "10.00", "1.0000", "33.33")),
         ("perfect copy, fast: capped at 100", P, P, 10, (10, 0, 0, 0, 0, "60.00", "1.0000", "100.00")),
-        ("unfinished: measured to where it stops", P, "您好请问办", 60, (5, 0, 0, 0, 0, "5.00", "1.0000", "16.67")),
+        (
+            "unfinished: measured to where it stops, over the whole limit",
+            P,
+            "您好请问办",
+            60,
+            (5, 0, 0, 0, 0, "0.50", "1.0000", "1.67"),
+        ),
         ("one wrong character", P, "您好请问办理什么叶务", 60, (10, 1, 1, 0, 0, "9.00", "0.9000", "30.00")),
         ("one missing character", P, "您好请问理什么业务", 60, (10, 1, 0, 1, 0, "9.00", "0.9000", "30.00")),
         ("one extra character", P, "您好请问问办理什么业务", 60, (10, 1, 0, 0, 1, "9.00", "0.9000", "30.00")),
@@ -49,7 +55,7 @@ def test_the_worked_examples_in_the_docstring_hold():
         ("longer than the passage: the rest is extra", P, P + "谢谢", 60, (10, 2, 0, 0, 2, "8.00", "0.8000", "0.00")),
         # 1 error in 10 → 90.00%: counts. 1 error in 9 → 88.89%: scores 0.
         ("accuracy exactly 90%", P, "您好请问办理什么业物", 60, (10, 1, 1, 0, 0, "9.00", "0.9000", "30.00")),
-        ("accuracy just below 90%", P, "您好请问办理什么叶", 60, (9, 1, 1, 0, 0, "8.00", "0.8889", "0.00")),
+        ("accuracy just below 90%", P, "您好请问办理什么叶", 60, (9, 1, 1, 0, 0, "0.80", "0.8889", "0.00")),
         ("time beyond the limit is capped", P, P, 900, (10, 0, 0, 0, 0, "1.00", "1.0000", "3.33")),
     ],
 )
@@ -59,6 +65,19 @@ def test_scores(case, passage, typed, seconds, expected):
     assert (s.reached, s.errors, s.wrong, s.missing, s.extra) == (k, e, wrong, missing, extra), case
     assert (s.net_cpm, s.accuracy, s.score) == (Decimal(net), Decimal(accuracy), Decimal(score)), case
     assert s.wrong + s.missing + s.extra == s.errors
+
+
+def test_typing_a_little_and_submitting_early_does_not_score_full_marks():
+    """Issue 15: 17 characters in 24 seconds scored 100; 148 of 359 characters scored 100 too."""
+    passage = ("营业员应当热情接待每一位客户，准确理解客户的需求并及时办理。" * 30)[:359]
+    short = score_typing(passage, passage[:17], seconds=24, limit_minutes=10, target_cpm=30, accuracy_floor=90)
+    assert (short.reached, short.minutes, short.net_cpm) == (17, Decimal("10.0000"), Decimal("1.70"))
+    assert short.score == Decimal("5.67")
+    part = score_typing(passage, passage[:148], seconds=240, limit_minutes=10, target_cpm=30, accuracy_floor=90)
+    assert (part.net_cpm, part.score) == (Decimal("14.80"), Decimal("49.33"))
+    # The whole passage typed in four minutes: speed over the time used, rewarded.
+    whole = score_typing(passage, passage, seconds=240, limit_minutes=10, target_cpm=30, accuracy_floor=90)
+    assert (whole.minutes, whole.net_cpm, whole.score) == (Decimal("4.0000"), Decimal("89.75"), Decimal("100.00"))
 
 
 def test_a_tie_between_prefixes_goes_to_the_longer_one():

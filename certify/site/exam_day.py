@@ -152,8 +152,8 @@ def _practical(enrollment: Enrollment, plan: Plan, panel: list, chief, now: date
     business = business_start(enrollment=enrollment, user=user, now=now + timedelta(minutes=5))
     for n, task in enumerate(BusinessTask.objects.filter(attempt=business).select_related("scenario"), start=1):
         order = _order(task.scenario)
-        if not plan.business_right:
-            order["action"] = "refuse" if order["action"] == "order" else "order"
+        if not plan.business_right:  # refuses every card, naming none of the materials asked for
+            order.update(action="refuse", advice="请您改日再来办理")
         business_task_submit(task=task, order=order, now=now + timedelta(minutes=5, seconds=60 * n))
     business_submit(attempt=business, now=now + timedelta(minutes=15))
     run = scene_run_start(enrollment=enrollment, by=panel[0], now=now + timedelta(minutes=16))

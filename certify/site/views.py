@@ -10,6 +10,7 @@ from certify.standard.selectors import standard_current
 from exams.planning.models import Sitting, SittingStatus
 from exams.planning.selectors import candidate_enrollments, examiner_rooms
 from exams.practical.scenes import scenes_waiting_for
+from exams.written.selectors import written_states
 from grading.marking.selectors import arbitration_queue, marker_work
 from grading.results.selectors import results_for_candidate
 
@@ -34,7 +35,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
             context["province_count"] = Province.objects.count()
         if user.is_candidate:
             context["candidate"] = Candidate.objects.select_related("hall__branch").filter(user=user).first()
-            context["enrollments"] = candidate_enrollments(user)
+            context["enrollments"] = list(candidate_enrollments(user))
+            context["written"] = written_states(context["enrollments"])
             candidate = context["candidate"]
             context["results"] = results_for_candidate(candidate) if candidate else []
         if user.is_examiner:

@@ -180,6 +180,59 @@ class AssignApi(APIView):
         return Response(status=status.HTTP_201_CREATED)
 
 
+class RosterErrorOutput(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="Excel 行号；整份文件的问题为空")
+    column = serializers.CharField(allow_blank=True)
+    message = serializers.CharField()
+
+
+class RosterChangeOutput(serializers.Serializer):
+    row = serializers.IntegerField()
+    employee_no = serializers.CharField()
+    field = serializers.CharField(help_text="姓名、身份证号、手机号或营业厅")
+    old = serializers.CharField(allow_blank=True, help_text="身份证号、手机号按查看权限脱敏")
+    new = serializers.CharField(allow_blank=True)
+
+
+class RosterJobOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=RosterImportStatus.choices)
+    status_display = serializers.CharField()
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+    progress_url = serializers.CharField()
+    rows = serializers.IntegerField(allow_null=True)
+    created = serializers.IntegerField(allow_null=True)
+    updated = serializers.IntegerField(allow_null=True)
+    enrolled = serializers.IntegerField(allow_null=True)
+    needs_confirmation = serializers.BooleanField(allow_null=True)
+    errors = RosterErrorOutput(many=True)
+    changes = RosterChangeOutput(many=True)
+
+
+ROSTER_JOB_RESPONSES = {201: RosterJobOutput, 200: RosterJobOutput, 202: RosterJobOutput, 400: RosterJobOutput}
+
+
+class MyRoomOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    sitting = serializers.CharField()
+    kind = serializers.ChoiceField(choices=RoomKind.choices)
+    name = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class MyEnrollmentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    sitting = serializers.CharField()
+    level = serializers.IntegerField()
+    admission_no = serializers.CharField(allow_null=True)
+    written_room = serializers.CharField(allow_null=True)
+    seat = serializers.IntegerField(allow_null=True)
+    written_start = serializers.DateTimeField()
+    written_end = serializers.DateTimeField()
+
+
 def roster_job_body(job: RosterImport, *, show_personal_data: bool) -> dict:
     done, total = roster_import_progress(job)
     report = dict(job.report or {})
@@ -226,7 +279,7 @@ class RosterApi(APIView):
 
     @extend_schema(
         request={"multipart/form-data": RosterInputSerializer},
-        responses={201: dict, 200: dict, 202: dict, 400: dict},
+        responses=ROSTER_JOB_RESPONSES,
         summary="导入考生名单（后台导入）",
     )
     def post(self, request, pk: int):
@@ -248,7 +301,7 @@ class RosterApi(APIView):
 class RosterImportApi(APIView):
     permission_classes = [IsCertAdmin]
 
-    @extend_schema(responses=dict, summary="名单导入进度与报告")
+    @extend_schema(responses=ROSTER_JOB_RESPONSES, summary="名单导入进度与报告")
     def get(self, request, pk: int, job_id: int):
         return roster_job_response(request, get_object_or_404(RosterImport, pk=job_id, sitting_id=pk))
 
@@ -256,7 +309,7 @@ class RosterImportApi(APIView):
 class RosterImportConfirmApi(APIView):
     permission_classes = [IsCertAdmin]
 
-    @extend_schema(request=None, responses=dict, summary="确认名单中的身份信息修改并导入")
+    @extend_schema(request=None, responses=ROSTER_JOB_RESPONSES, summary="确认名单中的身份信息修改并导入")
     def post(self, request, pk: int, job_id: int):
         job = roster_import_confirm(job=get_object_or_404(RosterImport, pk=job_id, sitting_id=pk))
         return roster_job_response(request, job)
@@ -265,7 +318,7 @@ class RosterImportConfirmApi(APIView):
 class MyRoomsApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=dict, summary="我的考场（考评员）")
+    @extend_schema(responses=MyRoomOutput(many=True), summary="我的考场（考评员）")
     def get(self, request):
         rooms = examiner_rooms(request.user) if request.user.is_examiner else Room.objects.none()
         return Response(
@@ -286,7 +339,7 @@ class MyRoomsApi(APIView):
 class MyEnrollmentsApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=dict, summary="我的考试（考生）")
+    @extend_schema(responses=MyEnrollmentOutput(many=True), summary="我的考试（考生）")
     def get(self, request):
         return Response(
             [

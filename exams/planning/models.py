@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certify.people.models import Candidate, Province
@@ -185,6 +186,21 @@ class RoomAction(models.TextChoices):
     MISCONDUCT = "misconduct", _("违纪终止考试")
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows are added, never changed or removed: ``update()`` and ``delete()`` refuse (the model's
+    ``save()`` of an existing row and ``delete()`` refuse too; on PostgreSQL a trigger refuses
+    UPDATE and DELETE whatever the client, migration ``exams.0008``)."""
+
+    def update(self, **kwargs):
+        raise ValueError("room events are never edited")
+
+    def delete(self):
+        raise ValueError("room events are never deleted")
+
+    def _raw_delete(self, using):
+        raise ValueError("room events are never deleted")
+
+
 class RoomEvent(models.Model):
     """The room's audit log: who did what, to whom, when and why. Written once, never edited."""
 
@@ -200,6 +216,8 @@ class RoomEvent(models.Model):
     reason = models.TextField(_("原因"))
     at = models.DateTimeField(_("时间"))
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("考场记录")
         verbose_name_plural = _("考场记录")
@@ -207,12 +225,15 @@ class RoomEvent(models.Model):
         constraints = [models.CheckConstraint(condition=~Q(reason=""), name="room_event_has_reason")]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.at:%H:%M}"
+        return f"{self.get_action_display()} {timezone.localtime(self.at):%H:%M}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("room events are never edited")
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("room events are never deleted")
 
 
 class RosterImportStatus(models.TextChoices):

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -18,6 +18,7 @@ from exams.clock import AttemptClosed
 from exams.planning.models import Enrollment
 from exams.practical.business import (
     business_finalize_if_expired,
+    business_order_no,
     business_start,
     business_task_submit,
     catalogue,
@@ -34,8 +35,118 @@ from exams.practical.typing import (
     typing_start,
     typing_submit,
 )
-from exams.written.api import EventApi, closed, invalid
+from exams.written.api import ClosedOutput, DetailOutput, EventApi, SubmittedOutput, closed, invalid
+from exams.written.models import AttemptStatus
 from grading.scoring.business import fee_lines
+
+# --- Response shapes, for the OpenAPI schema --------------------------------------------------
+
+PART_STATUS = AttemptStatus.choices  # PartStatus has the same values: one enum in the schema
+
+
+class PassageOutput(serializers.Serializer):
+    title = serializers.CharField()
+    text = serializers.CharField()
+
+
+class TypingOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=PART_STATUS)
+    server_time = serializers.DateTimeField()
+    deadline = serializers.DateTimeField()
+    remaining_seconds = serializers.IntegerField()
+    passage = PassageOutput()
+    text = serializers.CharField(allow_blank=True, help_text="服务器保存的录入全文")
+    seq = serializers.IntegerField()
+    keystrokes = serializers.IntegerField()
+
+
+class TypingAckOutput(serializers.Serializer):
+    seq = serializers.IntegerField()
+    applied = serializers.BooleanField()
+    saved_at = serializers.DateTimeField(allow_null=True)
+    remaining_seconds = serializers.IntegerField()
+
+
+class TaskCardOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    title = serializers.CharField()
+    request = serializers.CharField(help_text="客户的诉求")
+    presented = serializers.CharField(help_text="客户出示的证件")
+    submitted = serializers.BooleanField()
+    action = serializers.ChoiceField(choices=["order", "refuse"], allow_null=True)
+
+
+class BusinessOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=PART_STATUS)
+    server_time = serializers.DateTimeField()
+    deadline = serializers.DateTimeField()
+    remaining_seconds = serializers.IntegerField()
+    tasks = TaskCardOutput(many=True)
+
+
+class CustomerOutput(serializers.Serializer):
+    name = serializers.CharField()
+    id_type = serializers.CharField()
+    id_number = serializers.CharField()
+    phone = serializers.CharField(required=False)
+    lines = serializers.ListField(child=serializers.JSONField(), help_text="客户名下已有的业务")
+
+
+class CustomersOutput(serializers.Serializer):
+    results = CustomerOutput(many=True)
+
+
+class ProductOutput(serializers.Serializer):
+    code = serializers.CharField()
+    kind = serializers.CharField()
+    family = serializers.CharField(allow_blank=True)
+    name = serializers.CharField()
+    monthly_fee = serializers.DecimalField(max_digits=8, decimal_places=2)
+    one_time_fee = serializers.DecimalField(max_digits=8, decimal_places=2)
+    speed_mbps = serializers.IntegerField(allow_null=True)
+    components = serializers.ListField(child=serializers.CharField())
+    description = serializers.CharField(allow_blank=True)
+
+
+class CatalogueOutput(serializers.Serializer):
+    notice = serializers.CharField(help_text="示例目录的说明")
+    products = ProductOutput(many=True)
+    number_pool = serializers.ListField(child=serializers.CharField())
+    id_types = serializers.ListField(child=serializers.CharField())
+
+
+class OrderInput(serializers.Serializer):
+    order = serializers.JSONField(
+        help_text="受理单：customer_id_number, realname{id_type,id_number,name,verified}, action (order/refuse), "
+        "advice, business, bundle, fixed_line{product,number,address,slot}, broadband{tier,modem,address}, "
+        "addons[], target_number, new_address, payment"
+    )
+
+
+class FeeLineOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    monthly = serializers.DecimalField(max_digits=8, decimal_places=2)
+    one_time = serializers.DecimalField(max_digits=8, decimal_places=2)
+    note = serializers.CharField(allow_blank=True)
+
+
+class FeesOutput(serializers.Serializer):
+    lines = FeeLineOutput(many=True)
+    monthly_total = serializers.DecimalField(max_digits=10, decimal_places=2)
+    one_time_total = serializers.DecimalField(max_digits=10, decimal_places=2)
+    due_now = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+
+class OrderAckOutput(serializers.Serializer):
+    task = serializers.IntegerField()
+    submitted_at = serializers.DateTimeField()
+    fees = FeesOutput(allow_null=True)
+    order_no = serializers.CharField(help_text="受理单号：SL + 北京时间日期 + 编号")
+    status = serializers.ChoiceField(choices=PART_STATUS, help_text="业务受理部分的状态")
 
 
 def typing_state(attempt: TypingAttempt) -> dict:
@@ -68,7 +179,11 @@ def _start(start, request, enrollment_id: int):
 class TypingStartApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=dict, summary="开始（或继续）文字阅录")
+    @extend_schema(
+        request=None,
+        responses={200: TypingOutput, 400: DetailOutput, 404: DetailOutput},
+        summary="开始（或继续）文字阅录",
+    )
     def post(self, request, enrollment_id: int):
         attempt, error = _start(typing_start, request, enrollment_id)
         return error or Response(typing_state(attempt))
@@ -88,12 +203,16 @@ class TypingApi(APIView):
         seq = whole_number(1, MAX_JS_INTEGER, help_text="保存序号，只增不减")
         keystrokes = whole_number(0, MAX_INT32, default=0)
 
-    @extend_schema(responses=dict, summary="文字阅录状态：文本、已保存的录入、服务器剩余时间")
+    @extend_schema(responses=TypingOutput, summary="文字阅录状态：文本、已保存的录入、服务器剩余时间")
     def get(self, request, pk: int):
         attempt = typing_finalize_if_expired(attempt=own_typing(request, pk))
         return Response(typing_state(attempt))
 
-    @extend_schema(request=SaveSerializer, responses=dict, summary="保存录入的全文")
+    @extend_schema(
+        request=SaveSerializer,
+        responses={200: TypingAckOutput, 400: DetailOutput, 409: ClosedOutput},
+        summary="保存录入的全文",
+    )
     def put(self, request, pk: int):
         serializer = self.SaveSerializer(data=request.data)
         if not serializer.is_valid():
@@ -122,7 +241,7 @@ class TypingApi(APIView):
 class TypingSubmitApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=dict, summary="提交文字阅录")
+    @extend_schema(request=None, responses=SubmittedOutput, summary="提交文字阅录")
     def post(self, request, pk: int):
         attempt = typing_submit(attempt=own_typing(request, pk))
         return Response({"status": attempt.status, "submitted_at": attempt.submitted_at.isoformat()})
@@ -195,7 +314,11 @@ def _working(request) -> bool:
 class BusinessStartApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=dict, summary="开始（或继续）业务受理")
+    @extend_schema(
+        request=None,
+        responses={200: BusinessOutput, 400: DetailOutput, 404: DetailOutput},
+        summary="开始（或继续）业务受理",
+    )
     def post(self, request, enrollment_id: int):
         attempt, error = _start(business_start, request, enrollment_id)
         return error or Response(business_state(attempt))
@@ -204,7 +327,7 @@ class BusinessStartApi(APIView):
 class BusinessApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=dict, summary="业务受理状态：任务卡、服务器剩余时间")
+    @extend_schema(responses=BusinessOutput, summary="业务受理状态：任务卡、服务器剩余时间")
     def get(self, request, pk: int):
         attempt = business_finalize_if_expired(attempt=own_business(request, pk))
         return Response(business_state(attempt))
@@ -213,7 +336,11 @@ class BusinessApi(APIView):
 class CustomerSearchApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=dict, summary="客户查询：按证件号码、电话或姓名")
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="证件号码、电话或姓名，至少 2 个字符")],
+        responses={200: CustomersOutput, 400: DetailOutput, 403: DetailOutput},
+        summary="客户查询：按证件号码、电话或姓名",
+    )
     def get(self, request):
         if not _working(request):
             return Response({"detail": "只有正在进行业务受理的考生可以查询客户"}, status=status.HTTP_403_FORBIDDEN)
@@ -226,7 +353,7 @@ class CustomerSearchApi(APIView):
 class CatalogueApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=dict, summary="产品目录（示例）、号码池、证件类型")
+    @extend_schema(responses=CatalogueOutput, summary="产品目录（示例）、号码池、证件类型")
     def get(self, request):
         data = catalogue_data()
         products = [
@@ -251,7 +378,7 @@ def _posted_order(request):
 class FeesApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=dict, responses=dict, summary="费用明细（预览）")
+    @extend_schema(request=OrderInput, responses={200: FeesOutput, 400: DetailOutput}, summary="费用明细（预览）")
     def post(self, request):
         products = catalogue()
         try:
@@ -265,7 +392,11 @@ class FeesApi(APIView):
 class BusinessTaskApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=dict, responses=dict, summary="提交一张任务卡的受理单（或不予受理）")
+    @extend_schema(
+        request=OrderInput,
+        responses={200: OrderAckOutput, 400: DetailOutput, 409: ClosedOutput},
+        summary="提交一张任务卡的受理单（或不予受理）",
+    )
     def post(self, request, pk: int):
         try:
             task = business_task_submit(task=pk, user=request.user, order=_posted_order(request))
@@ -281,7 +412,7 @@ class BusinessTaskApi(APIView):
                 "task": task.pk,
                 "submitted_at": task.submitted_at.isoformat(),
                 "fees": (task.order or {}).get("fees"),
-                "order_no": f"SL{task.submitted_at:%Y%m%d}{task.pk:06d}",
+                "order_no": business_order_no(task),
                 "status": attempt.status,
             }
         )

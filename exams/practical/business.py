@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -158,6 +158,41 @@ def clean_order(order, products: dict[str, dict]) -> dict:
     return clean
 
 
+def order_gaps(clean: dict, products: dict[str, dict]) -> list[str]:
+    """What a cleaned order still lacks before it may be submitted, in the page's words: the one
+    place this rule is written (the page shows the server's answer). Empty when complete."""
+    if clean["action"] == "refuse":
+        return [] if clean["advice"] else [_("告知客户的内容（不予受理的原因和所需材料）")]
+    fixed, broadband, business = clean["fixed_line"], clean["broadband"], clean["business"]
+    kinds = {products[c]["kind"] for c in products.get(clean["bundle"], {}).get("components", []) if c in products}
+    needs_fixed = business == "new_fixed" or (business == "bundle" and "fixed_line" in kinds)
+    needs_broadband = business == "new_broadband" or (business == "bundle" and "broadband" in kinds)
+    fixed = fixed or ({"number": "", "slot": "", "address": ""} if needs_fixed else None)
+    broadband = broadband or ({"tier": "", "modem": "", "address": ""} if needs_broadband else None)
+    checks = [
+        (not clean["customer_id_number"], _("客户（请先查询并选择客户）")),
+        (not clean["realname"]["verified"], _("实名核验")),
+        (not business, _("业务类型")),
+        (business == "bundle" and not clean["bundle"], _("套餐")),
+        (fixed is not None and not fixed["number"], _("选号")),
+        (fixed is not None and not fixed["slot"], _("预约时段")),
+        (any(line is not None and not line["address"] for line in (fixed, broadband)), _("装机地址")),
+        (broadband is not None and not (broadband["tier"] and broadband["modem"]), _("宽带速率和光猫")),
+        (business in ("add_addon", "move") and not clean["target_number"], _("办理号码")),
+        (business == "move" and not clean["new_address"], _("移机新地址")),
+        (business == "add_addon" and not clean["addons"], _("附加业务")),
+        (not clean["payment"], _("收费方式")),
+    ]
+    return [label for missing, label in checks if missing]
+
+
+def business_order_no(task: BusinessTask) -> str:
+    """The 受理单号 printed on the receipt: SL + the Beijing date of submission + the task id.
+    A person reads it beside the receipt's Beijing time, so never the UTC date (before 08:00
+    the two differ)."""
+    return f"SL{timezone.localtime(task.submitted_at):%Y%m%d}{task.pk:06d}"
+
+
 def _task(task_id: int, user: User | None) -> BusinessTask:
     rows = BusinessTask.objects.select_for_update(of=("self",)).filter(pk=task_id)
     if user is not None:
@@ -187,6 +222,9 @@ def _task_check(task: BusinessTask, attempt: BusinessAttempt, order, now: dateti
         raise ValidationError(_("该任务已提交，不能修改"))
     products = catalogue()
     clean = clean_order(order, products)
+    gaps = order_gaps(clean, products)
+    if gaps:
+        raise ValidationError(_("还不能提交，请完成：%(gaps)s") % {"gaps": "、".join(gaps)})
     clean["fees"] = fee_lines(clean, products) if clean["action"] == "order" else None
     sitting = attempt.enrollment.sitting
     rule = sitting.standard_version.rule_for(sitting.level)
@@ -235,17 +273,24 @@ def business_finalize_if_expired(*, attempt: BusinessAttempt, now: datetime | No
     return attempt
 
 
-def business_finalize_expired(*, now: datetime | None = None, scope: dict | None = None) -> int:
-    """The sweep: submit every business part whose time and grace are over (within ``scope``)."""
+def business_finalize_expired(*, now: datetime | None = None, scope: dict | None = None, batch: int = 200) -> int:
+    """The sweep: submit every business part whose time and grace are over (within ``scope``),
+    in batches of locked rows, skipping rows another transaction holds (as the written sweep)."""
     now = now or timezone.now()
-    done = 0
     expired = BusinessAttempt.objects.filter(
         status=PartStatus.IN_PROGRESS, deadline__lt=over_before(now), **(scope or {})
-    )
-    for attempt in expired.only("pk"):
-        business_submit(attempt=attempt, now=now)
-        done += 1
-    return done
+    ).order_by("deadline", "pk")
+    if connection.features.has_select_for_update_skip_locked:
+        expired = expired.select_for_update(skip_locked=True, of=("self",))
+    done = 0
+    while True:
+        with transaction.atomic():
+            attempts = list(expired.only("pk")[:batch])
+            for attempt in attempts:
+                business_submit(attempt=attempt, now=now)
+        done += len(attempts)
+        if len(attempts) < batch:
+            return done
 
 
 def customers_search(query: str) -> list[dict]:

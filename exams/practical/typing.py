@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -163,17 +163,28 @@ def typing_finalize_if_expired(*, attempt: TypingAttempt, now: datetime | None =
     return attempt
 
 
-def typing_finalize_expired(*, now: datetime | None = None, scope: dict | None = None) -> int:
-    """The sweep: submit every typing test whose time and grace are over (within ``scope``)."""
+def typing_finalize_expired(*, now: datetime | None = None, scope: dict | None = None, batch: int = 200) -> int:
+    """The sweep: submit every typing test whose time and grace are over (within ``scope``).
+
+    In batches of locked rows, like the written sweep: rows another sweep, a save or a submit
+    holds are skipped (PostgreSQL ``SKIP LOCKED``), so two sweeps share the work instead of
+    waiting for each other, and a skipped row is taken by whoever holds it or the next run.
+    """
     now = now or timezone.now()
     expired = TypingAttempt.objects.filter(
         status=PartStatus.IN_PROGRESS, deadline__lt=over_before(now), **(scope or {})
-    )
+    ).order_by("deadline", "pk")
+    if connection.features.has_select_for_update_skip_locked:
+        expired = expired.select_for_update(skip_locked=True, of=("self",))
     done = 0
-    for attempt in expired.only("pk"):
-        typing_submit(attempt=attempt, by=SubmittedBy.DEADLINE, now=now)
-        done += 1
-    return done
+    while True:
+        with transaction.atomic():
+            attempts = list(expired.only("pk")[:batch])
+            for attempt in attempts:
+                typing_submit(attempt=attempt, by=SubmittedBy.DEADLINE, now=now)
+        done += len(attempts)
+        if len(attempts) < batch:
+            return done
 
 
 def typing_log_event(*, attempt_id: int, user: User, kind: str) -> None:

@@ -23,7 +23,6 @@ from exams.practical.models import (
     SCENE_DIMENSION_POINTS,
     SCENE_DIMENSIONS,
     BusinessAttempt,
-    PartStatus,
     SceneRun,
     SceneScore,
     TypingAttempt,
@@ -35,16 +34,14 @@ from exams.practical.scenes import (
     scene_review,
     scene_round_for,
     scene_round_state,
-    scene_round_states,
-    scene_rounds_scored_by,
     scene_run_start,
     scene_score_submit,
     scene_scores_visible,
 )
+from exams.practical.selectors import practical_room_rows, practical_row_signature
 from exams.practical.session import part_remaining_seconds, practical_mark_absent
 from exams.practical.typing import typing_finalize_if_expired, typing_start
-from exams.sweep import parts_finalize_expired
-from grading.scoring.practical import PARTS, practical_total, practical_weights
+from grading.scoring.practical import PARTS
 
 
 def _own_enrollment(request, enrollment_id: int) -> Enrollment:
@@ -111,6 +108,7 @@ class TypingView(LoginRequiredMixin, View):
                 "attempt": attempt,
                 "remaining": part_remaining_seconds(attempt),
                 "duration": int((attempt.deadline - attempt.started_at).total_seconds()),
+                "limit_seconds": sitting_rule(enrollment.sitting).typing_minutes * 60,
             },
         )
 
@@ -126,6 +124,7 @@ class BusinessView(LoginRequiredMixin, View):
             return redirect("practical", enrollment_id=enrollment.pk)
         attempt = business_finalize_if_expired(attempt=attempt)
         data = catalogue_data()
+        tasks = list(attempt.tasks.select_related("scenario").order_by("position"))
         return render(
             request,
             "practical/business.html",
@@ -133,7 +132,9 @@ class BusinessView(LoginRequiredMixin, View):
                 "enrollment": enrollment,
                 "attempt": attempt,
                 "remaining": part_remaining_seconds(attempt),
-                "tasks": attempt.tasks.select_related("scenario").order_by("position"),
+                "tasks": tasks,
+                "submitted_count": sum(1 for t in tasks if t.submitted_at),
+                "unsubmitted": [t for t in tasks if not t.submitted_at],
                 "id_types": data.get("id_types", []),
                 "notice": data.get("sample_notice", ""),
             },
@@ -157,55 +158,9 @@ def _practical_room(request, room_id: int) -> Room:
 def practical_room_page(request, room: Room):
     """The practical room for its examiners: each candidate's three parts, the scene panel,
     the chief examiner's review queue and the panel's reliability."""
-    # Nothing shown here is still in progress past its deadline + grace: submit those first.
-    parts_finalize_expired(practical_room=room)
-    enrollments = (
-        room.sitting.enrollments.filter(practical_room=room)
-        .exclude(status="withdrawn")
-        .select_related("candidate__hall__branch", "sitting__standard_version")
-        .order_by("seat", "admission_no")
-    )
-    typing = {t.enrollment_id: t for t in TypingAttempt.objects.filter(enrollment__in=enrollments)}
-    business = {b.enrollment_id: b for b in BusinessAttempt.objects.filter(enrollment__in=enrollments)}
-    runs = {
-        r.enrollment_id: r
-        for r in SceneRun.objects.filter(enrollment__in=enrollments).select_related("scene", "enrollment__sitting")
-    }
-    mine = scene_rounds_scored_by(request.user, runs.values())
-    member = is_panel_member(request.user, room)
-    # A panel member who has not scored a round sees nothing of it (scenes.scene_round_for).
-    states = {
-        run_id: scene_round_for(state, member=member, scored=(run_id, state.round) in mine)
-        for run_id, state in scene_round_states(runs.values()).items()
-    }
-    rule = sitting_rule(room.sitting)
-    weights = practical_weights(rule) if rule else {}
-
-    def submitted(part):
-        return part.score if part is not None and part.status == PartStatus.SUBMITTED else None
-
-    rows, reviews = [], []
-    for enrollment in enrollments:
-        run = runs.get(enrollment.pk)
-        state = states.get(run.pk) if run else None
-        if state and state.needs_review:
-            reviews.append((enrollment, run, state))
-        parts = {
-            "typing": submitted(typing.get(enrollment.pk)),
-            "business": submitted(business.get(enrollment.pk)),
-            "scene": run.result if run and state.result is not None else None,
-        }
-        rows.append(
-            {
-                "enrollment": enrollment,
-                "typing": typing.get(enrollment.pk),
-                "business": business.get(enrollment.pk),
-                "run": run,
-                "state": state,
-                "scored_by_me": run is not None and (run.pk, run.round) in mine,
-                "score": practical_total(parts, weights, absent=enrollment.practical_absent),
-            }
-        )
+    rows, reviews = practical_room_rows(room, request.user)
+    for row in rows:
+        row["signature"] = practical_row_signature(row)
     chief = is_chief(request.user, room) or request.user.is_cert_admin
     return render(
         request,
@@ -220,6 +175,8 @@ def practical_room_page(request, room: Room):
             "show_personal_data": may_view_personal_data(request.user),
             "parts": PARTS,
             "events": RoomEvent.objects.filter(room=room).select_related("actor", "enrollment__candidate")[:50],
+            "event_count": RoomEvent.objects.filter(room=room).count(),
+            "read_only": not is_panel_member(request.user, room),
         },
     )
 

@@ -17,7 +17,7 @@ from certify.bad_input import MAX_JS_INTEGER, serializer_problem, whole_number
 from exams.clock import AttemptClosed, AttemptPaused
 from exams.papers.selectors import paper_questions
 from exams.planning.models import Enrollment
-from exams.written.models import Attempt
+from exams.written.models import Attempt, AttemptStatus
 from exams.written.services import (
     answer_save,
     attempt_clock,
@@ -26,6 +26,70 @@ from exams.written.services import (
     attempt_start,
     attempt_submit,
 )
+
+# --- Response shapes, for the OpenAPI schema --------------------------------------------------
+
+
+class DetailOutput(serializers.Serializer):
+    detail = serializers.CharField(help_text="出错原因（中文）")
+
+
+class ClosedOutput(DetailOutput):
+    status = serializers.ChoiceField(choices=AttemptStatus.choices, help_text="submitted：已交卷，不能再保存")
+
+
+class PausedOutput(DetailOutput):
+    paused = serializers.BooleanField()
+
+
+class OptionOutput(serializers.Serializer):
+    letter = serializers.CharField(help_text="考生看到的选项字母（选项顺序按试卷打乱）")
+    text = serializers.CharField()
+
+
+class QuestionOutput(serializers.Serializer):
+    position = serializers.IntegerField()
+    type = serializers.ChoiceField(choices=["single", "multiple", "situational"])
+    case = serializers.CharField(allow_blank=True)
+    stem = serializers.CharField()
+    points = serializers.IntegerField()
+    options = OptionOutput(many=True)
+
+
+class SavedAnswerOutput(serializers.Serializer):
+    value = serializers.JSONField(help_text="所选选项字母列表，或情景分析题的文字")
+    seq = serializers.IntegerField()
+    flagged = serializers.BooleanField()
+
+
+class AttemptOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=AttemptStatus.choices)
+    server_time = serializers.DateTimeField()
+    deadline = serializers.DateTimeField()
+    remaining_seconds = serializers.IntegerField()
+    answers = serializers.DictField(child=SavedAnswerOutput(), help_text="按题号")
+    questions = QuestionOutput(many=True, help_text="试卷（不含答案）")
+
+
+class ClockOutput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=AttemptStatus.choices)
+    paused = serializers.BooleanField()
+    server_time = serializers.DateTimeField()
+    remaining_seconds = serializers.IntegerField()
+
+
+class AnswerAckOutput(serializers.Serializer):
+    position = serializers.IntegerField()
+    seq = serializers.IntegerField(help_text="服务器保存的最新序号")
+    applied = serializers.BooleanField(help_text="false：服务器已有更新的作答，本次未覆盖")
+    saved_at = serializers.DateTimeField()
+    remaining_seconds = serializers.IntegerField()
+
+
+class SubmittedOutput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=AttemptStatus.choices)
+    submitted_at = serializers.DateTimeField()
 
 
 def own_attempt(request, pk: int) -> Attempt:
@@ -63,7 +127,11 @@ def invalid(exc: ValidationError) -> Response:
 class AttemptStartApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=dict, summary="开始（或继续）笔试答题")
+    @extend_schema(
+        request=None,
+        responses={200: AttemptOutput, 400: DetailOutput, 404: DetailOutput},
+        summary="开始（或继续）笔试答题",
+    )
     def post(self, request, enrollment_id: int):
         enrollment = get_object_or_404(Enrollment, pk=enrollment_id, candidate__user=request.user)
         try:
@@ -78,7 +146,7 @@ class AttemptStartApi(APIView):
 class AttemptApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=dict, summary="答卷状态：试卷（不含答案）、已保存的作答、服务器剩余时间")
+    @extend_schema(responses=AttemptOutput, summary="答卷状态：试卷（不含答案）、已保存的作答、服务器剩余时间")
     def get(self, request, pk: int):
         attempt = own_attempt(request, pk)
         attempt_finalize_if_expired(attempt=attempt)
@@ -89,7 +157,7 @@ class AttemptApi(APIView):
 class ClockApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=dict, summary="服务器时钟：剩余秒数")
+    @extend_schema(responses=ClockOutput, summary="服务器时钟：剩余秒数")
     def get(self, request, pk: int):
         now = timezone.now()
         try:
@@ -114,7 +182,11 @@ class AnswerApi(APIView):
         seq = whole_number(1, MAX_JS_INTEGER, help_text="本答卷的保存序号，只增不减")
         flagged = serializers.BooleanField(default=False)
 
-    @extend_schema(request=AnswerInputSerializer, responses=dict, summary="保存一题的作答")
+    @extend_schema(
+        request=AnswerInputSerializer,
+        responses={200: AnswerAckOutput, 400: DetailOutput, 409: ClosedOutput, 423: PausedOutput},
+        summary="保存一题的作答",
+    )
     def put(self, request, pk: int, position: int):
         serializer = self.AnswerInputSerializer(data=request.data)
         if not serializer.is_valid():
@@ -151,7 +223,7 @@ class AnswerApi(APIView):
 class SubmitApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=dict, summary="交卷")
+    @extend_schema(request=None, responses=SubmittedOutput, summary="交卷")
     def post(self, request, pk: int):
         attempt = attempt_submit(attempt=own_attempt(request, pk))
         return Response({"status": attempt.status, "submitted_at": attempt.submitted_at.isoformat()})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exams.clock import SubmittedBy
@@ -100,4 +101,4 @@ class RoomPause(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.room} {self.started_at:%H:%M}"
+        return f"{self.room} {timezone.localtime(self.started_at):%H:%M}"

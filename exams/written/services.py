@@ -34,7 +34,6 @@ from exams.clock import (
     accepts_saves,
     deadline_for,
     ended_at,
-    grace,
     is_over,
     over_before,
     remaining_seconds,
@@ -96,10 +95,10 @@ def attempt_start(*, enrollment: Enrollment, user, now: datetime | None = None) 
         raise ValidationError(_("您的试卷尚未生成，请联系考评员"))
     minutes = sitting.standard_version.rule_for(sitting.level).written_minutes
     deadline = deadline_for(start=now, minutes=minutes, window_end=sitting.written_end)
-    attempt = Attempt.objects.create(enrollment=enrollment, paper=paper, started_at=now, deadline=deadline)
-    # Only sooner: the sweep and the next request finalise the attempt if this never runs.
-    enqueue_on_commit("exams.tasks.finalize_attempt", attempt.pk, eta=deadline + grace(), quiet=True)
-    return attempt
+    # No task at the deadline: 60–90 minutes ahead is past Redis's visibility timeout (the
+    # message would be redelivered and held in worker memory). The 5-second sweep (beat) and the
+    # next request that shows the attempt finalise it on time.
+    return Attempt.objects.create(enrollment=enrollment, paper=paper, started_at=now, deadline=deadline)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.views import View
 
 from certify.bad_input import posted_id
 from certify.people.selectors import may_view_personal_data
+from exams.live import written_room_roster, written_row_signature
 from exams.papers.selectors import paper_questions
 from exams.planning.models import Enrollment, Room, RoomEvent
 from exams.planning.selectors import room_examiners, sitting_rule
@@ -25,6 +26,7 @@ from exams.written.console import (
     room_resume,
 )
 from exams.written.models import Answer, Attempt, RoomPause
+from exams.written.selectors import written_states
 from exams.written.services import attempt_finalize_if_expired, attempt_remaining_seconds, attempt_start
 
 
@@ -48,11 +50,13 @@ def room_console_page(request, room: Room):
         .annotate(last=Max("saved_at"))
         .values_list("attempt_id", "last")
     )
+    signatures = {r["enrollment"]: written_row_signature(r) for r in written_room_roster(room, now)["rows"]}
     rows = []
     for enrollment in enrollments:
         attempt = attempts.get(enrollment.pk)
         rows.append(
             {
+                "signature": signatures.get(enrollment.pk, ""),
                 "enrollment": enrollment,
                 "attempt": attempt,
                 "remaining": attempt_remaining_seconds(attempt, now)
@@ -70,6 +74,8 @@ def room_console_page(request, room: Room):
             "rows": rows,
             "paused": RoomPause.objects.filter(room=room, ended_at__isnull=True).first(),
             "events": RoomEvent.objects.filter(room=room).select_related("actor", "enrollment__candidate")[:50],
+            "event_count": RoomEvent.objects.filter(room=room).count(),
+            "read_only": not room.assignments.filter(examiner=request.user).exists(),
             "show_personal_data": may_view_personal_data(request.user),
         },
     )
@@ -113,12 +119,30 @@ def room_console_action(request, room: Room):
     return redirect("my-room", room_id=room.pk)
 
 
+def next_step(enrollment: Enrollment, now) -> dict:
+    """What a candidate does after handing in the written paper, in words, and whether the
+    practical session can be entered now."""
+    sitting = enrollment.sitting
+    if enrollment.practical_room_id is None:
+        return {"next_step": _("成绩发布后可在首页查看。"), "practical_open": False}
+    start, end = timezone.localtime(sitting.practical_start), timezone.localtime(sitting.practical_end)
+    is_open = sitting.status in ("in_progress", "marking") and sitting.practical_start <= now <= sitting.practical_end
+    text = _("技能操作考试，%(start)s–%(end)s，%(room)s。") % {
+        "start": start.strftime("%m月%d日 %H:%M"),
+        "end": end.strftime("%H:%M"),
+        "room": enrollment.practical_room.name,
+    }
+    return {"next_step": text, "practical_open": is_open}
+
+
 class ExamView(LoginRequiredMixin, View):
     """The candidate's exam page: a start button, then the paper with the server's clock."""
 
     def _enrollment(self, request, enrollment_id: int) -> Enrollment:
         return get_object_or_404(
-            Enrollment.objects.select_related("sitting", "candidate"), pk=enrollment_id, candidate__user=request.user
+            Enrollment.objects.select_related("sitting", "candidate", "practical_room"),
+            pk=enrollment_id,
+            candidate__user=request.user,
         )
 
     def get(self, request, enrollment_id: int):
@@ -145,6 +169,8 @@ class ExamView(LoginRequiredMixin, View):
             {
                 "enrollment": enrollment,
                 "attempt": attempt,
+                "state": written_states([enrollment])[enrollment.pk],
+                **next_step(enrollment, now),
                 "questions": questions,
                 "remaining": attempt_remaining_seconds(attempt, now) if attempt.status == "in_progress" else 0,
                 "max_seq": max((a.seq for a in answers.values()), default=0),

@@ -27,7 +27,7 @@ class TypingScore:
     wrong: int  # 错字: a character typed in place of another
     missing: int  # 漏字: a passage character left out
     extra: int  # 多字: a character typed that the passage does not have there
-    minutes: Decimal  # server time used, capped at the limit
+    minutes: Decimal  # the minutes speed is taken over: time used if the whole passage was typed, else the limit
     net_cpm: Decimal  # net 字/分
     accuracy: Decimal  # 0–1
     score: Decimal  # 0–100
@@ -107,7 +107,11 @@ def score_typing(
     (the minimum Levenshtein distance E; a tie goes to the larger k), so an unfinished
     passage is not punished for the part never reached. Then:
 
-    - minutes = server seconds used ÷ 60, capped at the limit (at least one second);
+    - minutes = server seconds used ÷ 60 (capped at the limit, at least one second)
+      when the whole passage was typed (k = its length: finishing early is rewarded),
+      and the full time limit otherwise (stopping early is not: a candidate who types
+      one sentence and submits is scored over the whole limit; DESIGN.md §6 as amended
+      by issue 15);
     - net 字/分 = max(0, k − E) ÷ minutes;
     - accuracy = 1 − E ÷ k (0 when nothing was typed);
     - score = min(100, 100 × net 字/分 ÷ the level's target), and 0 when accuracy is below the level's
@@ -130,14 +134,15 @@ def score_typing(
 
     Full-width and half-width punctuation and line breaks do not count ("，" and ","
     differ only in width; NFKC makes them equal). An unfinished passage is measured
-    to where it stopped (k = 6); in one minute: net 6 字/分, score 100 × 6 ÷ 30 = 20.
+    to where it stopped (k = 6) and over the whole 10-minute limit, however soon it
+    was submitted: net 6 ÷ 10 = 0.6 字/分, score 100 × 0.6 ÷ 30 = 2.
 
-    >>> s = score("您好,请\n问您")
-    >>> (s.reached, s.errors, s.net_cpm, s.score)
-    (6, 0, Decimal('6.00'), Decimal('20.00'))
+    >>> s = score("您好,请\n问您", seconds=10)
+    >>> (s.reached, s.errors, s.minutes, s.net_cpm, s.score)
+    (6, 0, Decimal('10.0000'), Decimal('0.60'), Decimal('2.00'))
 
-    One wrong character (务 → 物) in 13: E = 1, accuracy 12/13 = 92.31% ≥ 90%,
-    net (13 − 1) ÷ 1 = 12 字/分, score 100 × 12 ÷ 30 = 40.
+    One wrong character (务 → 物) in 13, the whole passage typed (k = 13): E = 1,
+    accuracy 12/13 = 92.31% ≥ 90%, net (13 − 1) ÷ 1 = 12 字/分, score 100 × 12 ÷ 30 = 40.
 
     >>> s = score("您好，请问您办理什么业物？")
     >>> (s.wrong, s.missing, s.extra, s.accuracy, s.score)
@@ -159,7 +164,8 @@ def score_typing(
             missing += 1
         else:
             extra += 1
-    minutes = Decimal(str(max(1.0, min(float(seconds), limit_minutes * 60)))) / 60
+    used = float(seconds) if k == len(ref) else float(limit_minutes * 60)
+    minutes = Decimal(str(max(1.0, min(used, limit_minutes * 60)))) / 60
     net = Decimal(max(0, k - e)) / minutes
     accuracy = Decimal(1) - Decimal(e) / Decimal(k) if k else Decimal(0)
     score = min(Decimal(100), 100 * net / Decimal(target_cpm))

@@ -79,7 +79,25 @@ def test_the_submit_dialog_names_the_unanswered_questions(page, live_server, can
     expect(page.get_by_test_id("unanswered")).to_contain_text("还有 61 题未作答：第 2、3、4")
     page.get_by_role("button", name="确认交卷").click()
     expect(page.get_by_test_id("submitted")).to_be_visible()
-    assert Attempt.objects.get(enrollment=candidate_on_exam).submitted_by == "candidate"
+    attempt = Attempt.objects.get(enrollment=candidate_on_exam)
+    assert attempt.submitted_by == "candidate"
+
+    # Issue 15 (3): one clear state, the same after a reload and on the home page: when it was
+    # handed in, how much was answered, what comes next; no clock, no 尚未作答, no 逐题显示.
+    at = timezone.localtime(attempt.submitted_at).strftime("%H:%M")
+    for _ in range(2):
+        expect(page.get_by_test_id("written-summary")).to_have_text(
+            f"您的答卷已于 {at} 提交，共作答 1 / 62 题。答案不能再修改。"
+        )
+        expect(page.get_by_test_id("written-state")).to_have_text(f"已交卷 {at}")
+        expect(page.get_by_test_id("next-step")).to_contain_text("技能操作考试")
+        for gone in ("剩余时间", "尚未作答", "逐题显示"):
+            expect(page.locator("#exam")).not_to_contain_text(gone)
+        expect(page.get_by_test_id("clock")).to_have_count(0)
+        page.reload()
+    page.goto(live_server.url + "/")
+    expect(page.get_by_test_id("written-state")).to_have_text(f"笔试已交卷 {at}（已答 1 / 62 题）")
+    expect(page.get_by_role("link", name="进入笔试")).to_have_count(0)
 
 
 def test_the_examiner_pauses_the_room_and_the_candidates_clock_stops(page, browser, live_server, candidate_on_exam):

@@ -52,6 +52,10 @@ def test_a_candidate_types_the_passage_and_a_paste_is_refused(page, live_server,
     box.press("x")  # …so type a wrong letter and correct it: two counted keystrokes
     box.press("Backspace")
     expect(page.get_by_test_id("typed-count")).to_have_text(str(len("".join(typed.split()))))
+    # The live 字/分 is the figure that will be scored: an unfinished passage over the whole limit
+    # (issue 15), not the characters over the minutes used so far.
+    limit = enrollment.sitting.standard_version.rule_for(enrollment.sitting.level).typing_minutes
+    expect(page.get_by_test_id("cpm")).to_have_text(f"{len(''.join(typed.split())) / limit:.1f}")
     expect(page.get_by_test_id("save-state")).to_contain_text("已保存")
 
     page.evaluate("navigator.clipboard.writeText('粘贴进来的一大段文字')")
@@ -259,6 +263,7 @@ def test_the_typing_test_submits_itself_when_the_clock_reaches_zero(page, live_s
     settings.CERTIFY_SAVE_GRACE_SECONDS = 1
     open_hub(page, live_server, enrollment)
     page.get_by_role("button", name="开始文字阅录").click()
+    expect(page.get_by_test_id("typed")).to_be_visible()  # the start's redirect has landed: reload is safe
     TypingAttempt.objects.filter(enrollment=enrollment).update(deadline=timezone.now() + timedelta(seconds=6))
     page.reload()
     page.get_by_test_id("typed").click()

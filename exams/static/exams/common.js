@@ -41,6 +41,8 @@
    * clock may be wrong or changed; a monotonic timer is not). options: element, remaining,
    * warnAt (seconds left when the clock turns red), onTick(left), onZero(). */
   function countdown(options) {
+    // A finished part's page has no clock: count into a detached element.
+    options.element = options.element || document.createElement("span");
     var endsAt = performance.now() + Number(options.remaining) * 1000;
     var frozen = false, timer = null;
     function left() { return Math.max(0, Math.round((endsAt - performance.now()) / 1000)); }

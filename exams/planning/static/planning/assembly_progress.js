@@ -9,7 +9,10 @@
       box.querySelector("[data-testid=assembly-status]").textContent = p.status_display;
       box.querySelector("[data-testid=assembly-count]").textContent = p.done + " / " + p.total;
       var bar = box.querySelector("progress"); bar.max = p.total || 1; bar.value = p.done;
-      if (p.status === "running") { setTimeout(poll, 1000); } else if (p.report_text) {
+      if (p.status === "running") { setTimeout(poll, 1000); } else if (p.status === "failed") {
+        // The failure and the 重新组卷 button are the server's page: show it.
+        if (!box.querySelector("[data-testid=assembly-failed]")) { window.location.reload(); }
+      } else if (p.report_text) {
         box.querySelector("[data-testid=assembly-report]").textContent = p.report_text;
       }
     }).catch(function () { setTimeout(poll, 3000); });

@@ -18,16 +18,46 @@
 
   function say(text) { notice.textContent = text; notice.hidden = false; clearTimeout(say.t); say.t = setTimeout(function () { notice.hidden = true; }, 5000); }
 
-  // --- the clock, and the live count ---
+  // --- the clock, and the live count: the net 字/分 that will be scored ---
+  // The rule of grading/scoring/typing.py: both texts NFKC without whitespace; the typed text is
+  // aligned with its closest passage prefix passage[:k] (edit distance E, ties to the larger k);
+  // net = max(0, k − E) ÷ minutes, over the time used only when the whole passage was typed
+  // (k = its length) and over the full time limit otherwise.
+  var limitSeconds = Number(root.dataset.limitSeconds);
+  function normalize(text) { return text.normalize("NFKC").replace(/\s+/g, ""); }
+  var passage = normalize(document.querySelector(".passage").textContent);
+  function bestPrefix(text) {
+    var n = passage.length, m = text.length, row = new Int32Array(n + 1), k, i;
+    for (k = 0; k <= n; k += 1) { row[k] = k; }
+    for (i = 1; i <= m; i += 1) {  // row[k]: distance(text[:i], passage[:k])
+      var diagonal = row[0], ch = text.charCodeAt(i - 1);
+      row[0] = i;
+      for (k = 1; k <= n; k += 1) {
+        var above = row[k];
+        row[k] = Math.min(above + 1, row[k - 1] + 1, diagonal + (passage.charCodeAt(k - 1) === ch ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    var best = 0;
+    for (k = 1; k <= n; k += 1) { if (row[k] <= row[best]) { best = k; } }
+    return {k: best, e: row[best]};
+  }
+  var aligned = {text: null, k: 0, e: 0};
+  function netCpm(elapsedSeconds) {
+    var text = normalize(typed.value);
+    if (text !== aligned.text) { var r = bestPrefix(text); aligned = {text: text, k: r.k, e: r.e}; }
+    var whole = aligned.k === passage.length && passage.length > 0;
+    var seconds = Math.max(1, Math.min(whole ? elapsedSeconds : limitSeconds, limitSeconds));
+    return {count: text.length, net: Math.max(0, aligned.k - aligned.e) / (seconds / 60)};
+  }
   var clock = E.countdown({
     element: document.getElementById("clock"),
     remaining: root.dataset.remaining,
     warnAt: 60,
     onTick: function (s) {
-      var count = typed.value.replace(/\s+/g, "").length;
-      var minutes = (duration - s) / 60;
-      document.getElementById("typed-count").textContent = count;
-      document.getElementById("cpm").textContent = minutes > 0.05 ? Math.round(count / minutes) : 0;
+      var live = netCpm(duration - s);
+      document.getElementById("typed-count").textContent = live.count;
+      document.getElementById("cpm").textContent = live.net.toFixed(1);
     },
     onZero: function () { if (!submitted) { finish(); } }
   });

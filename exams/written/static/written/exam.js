@@ -7,6 +7,11 @@
   if (!root) return;
   var E = window.certifyExam;
   var api = root.dataset.api;
+  if (root.dataset.status !== "in_progress") {
+    // Handed in: the server's page says when and what comes next; nothing here can change.
+    localStorage.removeItem("certify-queue-" + root.dataset.attempt);
+    return;
+  }
   var setState = E.saveState(document.getElementById("save-state"));
   var submitted = root.dataset.status !== "in_progress";
   var paused = false, pausePoll = null;
@@ -69,6 +74,8 @@
     var answered = Array.isArray(value) ? value.length > 0 : value.trim().length > 0;
     nav.classList.toggle("answered", answered);
     nav.classList.toggle("flagged", flagged);
+    nav.setAttribute("aria-label", "第 " + position + " 题" + (answered ? "（已答）" : ""));
+    countAnswered();
     setState("正在保存…", true);
     queue.put({position: position, value: value, flagged: flagged});
   }
@@ -86,6 +93,18 @@
     }
   });
   document.addEventListener("visibilitychange", function () { if (document.hidden) logEvent("focus_loss"); });
+
+  // --- the navigator: folded on a phone; the answered count on its button ---
+  var navBox = document.querySelector(".navigator");
+  document.querySelector(".nav-toggle").addEventListener("click", function () {
+    var open = navBox.classList.toggle("open");
+    this.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  function countAnswered() {
+    var all = document.querySelectorAll("[data-nav]");
+    var done = document.querySelectorAll("[data-nav].answered").length;
+    document.querySelector("[data-nav-count]").textContent = done + " / " + all.length;
+  }
 
   // --- one question at a time ---
   var questions = Array.prototype.slice.call(document.querySelectorAll(".question"));
@@ -122,18 +141,19 @@
     });
   });
   function showSubmitted() {
+    // One state, the server's (已交卷 at hh:mm, the answered count, what comes next): the same
+    // page as after a reload.
+    if (submitted) return;
     submitted = true;
-    document.getElementById("submitted").hidden = false;
     body.hidden = true;
-    document.getElementById("submit-open").hidden = true;
+    document.querySelectorAll(".exam-bar > span, .exam-bar > button").forEach(function (el) { el.hidden = true; });
     clock.stop();
+    window.location.reload();
   }
 
-  if (!submitted) {
-    clock.start();
-    setInterval(resync, 15000);  // also how soon a paused room reaches the page
-    // Answers queued before a reload or crash go out first.
-    if (queue.pending().length) { setState("未保存，正在重试", true); }
-    queue.flush();
-  } else { clock.stop(); }
+  clock.start();
+  setInterval(resync, 15000);  // also how soon a paused room reaches the page
+  // Answers queued before a reload or crash go out first.
+  if (queue.pending().length) { setState("未保存，正在重试", true); }
+  queue.flush();
 })();
