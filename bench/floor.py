@@ -72,7 +72,7 @@ TEXTS = (
 )
 # Models whose tables F1's SQL names; passed by label so the SQL follows the project's models.
 FLOOR_MODELS = (
-    "authtoken.Token",
+    "certify.ApiToken",
     "certify.User",
     "certify.Candidate",
     "exams.Enrollment",
@@ -246,7 +246,7 @@ def seed(args, path: Path) -> list[tuple[int, int, object, object]]:
     from django.apps import apps
     from exam_day import setup
 
-    from exams.services.attempts import attempt_start
+    from exams.written.services import attempt_start
 
     Enrollment = apps.get_model("exams", "Enrollment")
     PaperItem = apps.get_model("exams", "PaperItem")

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
+
+from django.core.cache import cache
+
+from certify.rendering import encodable
 from exams.papers.models import PaperItem
 from question_bank.models import OPTION_LETTERS
 
@@ -24,3 +31,34 @@ def paper_questions(paper_id: int) -> list[dict]:
         }
         for item in items
     ]
+
+
+# A paper never changes after assembly, so its JSON is built once: per process (the last
+# PAPER_CACHE_SIZE papers) and in the shared cache (Redis in production), keyed by the paper's
+# id and fingerprint (a reused id, as in a rolled-back test database, never serves another
+# paper). A whole sitting starting in the same minute reads it from memory.
+PAPER_CACHE_SIZE = 4096
+PAPER_CACHE_SECONDS = 24 * 3600
+_paper_json: OrderedDict[tuple[int, str], bytes] = OrderedDict()
+_paper_json_lock = threading.Lock()
+
+
+def paper_questions_json(paper_id: int, fingerprint: str) -> bytes:
+    """``paper_questions(paper_id)`` as compact UTF-8 JSON, built once per paper."""
+    key = (paper_id, fingerprint)
+    with _paper_json_lock:
+        found = _paper_json.get(key)
+        if found is not None:
+            _paper_json.move_to_end(key)
+            return found
+    shared_key = f"paper-questions:{paper_id}:{fingerprint}"
+    found = cache.get(shared_key)
+    if found is None:
+        text = json.dumps(paper_questions(paper_id), ensure_ascii=False, separators=(",", ":"))
+        found = encodable(text).encode()
+        cache.set(shared_key, found, PAPER_CACHE_SECONDS)
+    with _paper_json_lock:
+        _paper_json[key] = found
+        if len(_paper_json) > PAPER_CACHE_SIZE:
+            _paper_json.popitem(last=False)
+    return found
