@@ -4,8 +4,9 @@
 
 ``f1``: the save's whole semantics in one SQL statement with psycopg 3, no framework.
 It answers ``PUT /api/attempts/<id>/answers/<position>/`` like the project's endpoint:
-the API token from ``Authorization: Token …`` (its SHA-256 stored, not revoked, not expired, of an active user), the attempt is that
-user's, ``in_progress``, its written room has no open pause, ``now <= deadline + grace``,
+the API token from ``Authorization: Token …`` (its SHA-256 stored, not revoked, not
+expired, of an active user), the attempt is that user's, ``in_progress``, its written
+room has no open pause, ``now <= deadline + grace``,
 the position is on the paper and the value fits the question (letters of its options,
 one for single choice; text for situational), then the answer is upserted unless the
 stored one has a newer ``seq``. The attempt row is share-locked (``FOR SHARE``): saves
