@@ -62,9 +62,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # An answer saved with an API token is answered here, before sessions, CSRF and DRF
-    # (exams/written/fast_api.py); anything else it does not recognise goes on down.
-    "exams.written.fast_api.AnswerSaveFastPath",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

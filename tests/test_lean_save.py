@@ -1,20 +1,25 @@
 """Issue 17: the answer save's lean path. An accepted save is one statement; a save with an API
-token is answered before sessions, CSRF and DRF; every other case is still told apart by the
-full path with its own status and message. Every HTTP test runs with a browser session and with
-an API token, on SQLite and on PostgreSQL (the suite runs on both).
+token is answered at the WSGI edge, before Django's request handling; every other case is still
+told apart by the full path with its own status and message. Every HTTP test runs with a browser
+session, with a token through Django's handler, and with a token through the production WSGI
+application (``certify.wsgi``), on SQLite and on PostgreSQL (the suite runs on both).
 """
 
+import json
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test import Client
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from certify.people.models import ApiToken, User
 from certify.people.tokens import api_token_issue, api_token_revoke
+from certify.wsgi import application
 from exams.papers.models import PaperItem
 from exams.written.console import attempt_grant_extra_time, room_pause
 from exams.written.fast_api import ANSWER_PATH
@@ -26,19 +31,67 @@ from tests.security_helpers import day_open_now
 pytestmark = pytest.mark.django_db
 
 
+@dataclass
+class WsgiResponse:
+    status_code: int
+    headers: dict
+    content: bytes
+
+    def json(self):
+        return json.loads(self.content)
+
+
+class WsgiClient:
+    """Requests sent to ``certify.wsgi.application`` as a server sends them (the fast path first).
+
+    Like Django's test client, it keeps the test's connection open across the request."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def put(self, path, body, content_type="application/json"):
+        return self._send("PUT", path, json.dumps(body, ensure_ascii=False) if not isinstance(body, str) else body)
+
+    def post(self, path):
+        return self._send("POST", path, "")
+
+    def _send(self, method, path, data) -> WsgiResponse:
+        headers = {"Authorization": f"Token {self.key}"}
+        environ = RequestFactory().generic(method, path, data, "application/json", headers=headers).environ
+        seen = {}
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            chunks = application(environ, lambda status, headers: seen.update(status=status, headers=headers))
+            content = b"".join(chunks)
+            if hasattr(chunks, "close"):
+                chunks.close()
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+        return WsgiResponse(int(seen["status"].split()[0]), dict(seen["headers"]), content)
+
+
 @pytest.fixture
 def day(org, standard):
     return day_open_now(org)
 
 
-@pytest.fixture(params=["session", "token"])
+def token_key(user) -> str:
+    User.objects.filter(pk=user.pk).update(password_must_change=False)
+    return api_token_issue(user=user)[1]
+
+
+@pytest.fixture(params=["session", "token", "token-wsgi"])
 def as_candidate(request, day):
-    """The first candidate's client: signed in with a session, or holding an API token."""
+    """The first candidate: signed in with a session, or holding an API token sent through Django's
+    test client (the API view) or through the production WSGI application (the fast path)."""
     if request.param == "session":
         return client_for(day.candidate)
-    User.objects.filter(pk=day.candidate.pk).update(password_must_change=False)
-    _token, key = api_token_issue(user=day.candidate)
-    return Client(headers={"Authorization": f"Token {key}"})
+    key = token_key(day.candidate)
+    if request.param == "token":
+        return Client(headers={"Authorization": f"Token {key}"})
+    return WsgiClient(key)
 
 
 def put(client, attempt_id, position, body):
@@ -134,17 +187,16 @@ def test_extra_time_reopens_nothing_but_extends_saves(day, as_candidate):
 
 def test_nobody_else_saves_into_a_candidates_attempt(day):
     other_user = day.other.candidate.user
-    User.objects.filter(pk=other_user.pk).update(password_must_change=False)
-    _token, key = api_token_issue(user=other_user)
-    for client in (client_for(other_user), Client(headers={"Authorization": f"Token {key}"})):
+    key = token_key(other_user)
+    for client in (client_for(other_user), Client(headers={"Authorization": f"Token {key}"}), WsgiClient(key)):
         assert put(client, day.attempt.pk, 1, {"value": ["A"], "seq": 1}).status_code == 404
     assert not Answer.objects.filter(attempt=day.attempt).exists()
 
 
-def token_client(day) -> tuple[Client, ApiToken]:
+def token_client(day) -> tuple[WsgiClient, ApiToken]:
     User.objects.filter(pk=day.candidate.pk).update(password_must_change=False)
     token, key = api_token_issue(user=day.candidate)
-    return Client(headers={"Authorization": f"Token {key}"}), token
+    return WsgiClient(key), token
 
 
 def test_an_expired_or_revoked_token_saves_nothing(day):
@@ -159,7 +211,7 @@ def test_an_expired_or_revoked_token_saves_nothing(day):
     api_token_revoke(token=token)
     revoked = put(client, day.attempt.pk, 1, {"value": ["A"], "seq": 2})
     assert revoked.status_code == 401 and revoked.json()["detail"] == "令牌已被撤销，请重新登录"
-    unknown = put(Client(headers={"Authorization": "Token 0123"}), day.attempt.pk, 1, {"value": ["A"], "seq": 3})
+    unknown = put(WsgiClient("0123"), day.attempt.pk, 1, {"value": ["A"], "seq": 3})
     assert unknown.status_code == 401
     assert not Answer.objects.filter(attempt=day.attempt).exists()
 
@@ -176,20 +228,23 @@ def test_invalid_text_is_refused_by_the_guard_on_the_token_path_too(day):
     client, _token = token_client(day)
     text = position_of(day.attempt, "situational")
     body = '{"value": "答\\ud800", "seq": 1}'
-    response = client.put(f"/api/attempts/{day.attempt.pk}/answers/{text}/", body, content_type="application/json")
+    response = client.put(f"/api/attempts/{day.attempt.pk}/answers/{text}/", body)
     assert response.status_code == 400 and "value" in response.json()["detail"]
     assert not Answer.objects.filter(attempt=day.attempt).exists()
 
 
-def test_a_token_save_is_one_statement_without_session_or_csrf(day):
+def test_a_token_save_is_one_statement_with_the_security_headers_and_no_cookie(day):
     client, _token = token_client(day)
     put(client, day.attempt.pk, 1, {"value": ["A"], "seq": 1})  # this process learns the attempt's paper
     with CaptureQueriesContext(connection) as queries:
         response = put(client, day.attempt.pk, 2, {"value": ["B"], "seq": 2})
     assert response.status_code == 200 and response.json()["applied"] is True
     assert len(queries) == 1 and queries[0]["sql"].lstrip().upper().startswith("INSERT")
-    assert "Set-Cookie" not in response.headers and "csrftoken" not in response.cookies
-    assert response.headers["Content-Security-Policy"]  # the security headers are still there
+    assert "Set-Cookie" not in response.headers
+    full = put(client_for(day.candidate), day.attempt.pk, 3, {"value": ["C"], "seq": 3})  # Django's whole stack
+    for header in ("Content-Type", "Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"):
+        assert response.headers[header] == full.headers[header]
+    assert response.headers["Cross-Origin-Opener-Policy"] == full.headers["Cross-Origin-Opener-Policy"]
 
 
 def test_an_accepted_save_through_the_service_is_one_statement(day):
