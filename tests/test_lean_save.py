@@ -21,6 +21,7 @@ from certify.people.models import ApiToken, User
 from certify.people.tokens import api_token_issue, api_token_revoke
 from certify.wsgi import application
 from exams.papers.models import PaperItem
+from exams.papers.selectors import paper_questions
 from exams.written.console import attempt_grant_extra_time, room_pause
 from exams.written.fast_api import ANSWER_PATH
 from exams.written.models import Answer, Attempt
@@ -252,3 +253,18 @@ def test_an_accepted_save_through_the_service_is_one_statement(day):
     with CaptureQueriesContext(connection) as queries:
         ack = answer_save(attempt=day.attempt.pk, position=2, value=["B"], seq=2, user=day.candidate)
     assert ack.applied and len(queries) == 1
+
+
+def test_the_paper_is_built_once_and_only_the_answers_and_clock_per_request(day):
+    client = client_for(day.candidate)
+    put(client, day.attempt.pk, 1, {"value": ["B"], "seq": 1})
+    first = client.get(f"/api/attempts/{day.attempt.pk}/").json()
+    put(client, day.attempt.pk, 1, {"value": ["C"], "seq": 2})
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(f"/api/attempts/{day.attempt.pk}/").json()
+        page = client.get(f"/exam/{day.enrollment.pk}/").content.decode()
+    assert not [q for q in queries if PaperItem._meta.db_table in q["sql"]]  # the paper came from the cache
+    assert again["questions"] == first["questions"] == paper_questions(day.attempt.paper_id)
+    assert first["answers"]["1"]["value"] == ["B"] and again["answers"]["1"]["value"] == ["C"]
+    assert again["remaining_seconds"] <= first["remaining_seconds"]
+    assert first["questions"][0]["stem"] in page and '"answer"' not in json.dumps(again)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +15,7 @@ from django.views import View
 
 from certify.bad_input import posted_id
 from certify.people.selectors import may_view_personal_data
-from exams.papers.selectors import paper_questions
+from exams.papers.selectors import paper_questions_json
 from exams.planning.models import Enrollment, Room, RoomEvent
 from exams.planning.selectors import room_examiners, sitting_rule
 from exams.sweep import parts_finalize_expired
@@ -133,7 +135,8 @@ class ExamView(LoginRequiredMixin, View):
         attempt_finalize_if_expired(attempt=attempt)
         attempt.refresh_from_db()
         answers = {a.position: a for a in attempt.answers.all()}
-        questions = paper_questions(attempt.paper_id)
+        # The paper's JSON is built once per paper (per process and in Redis); fresh dicts per page.
+        questions = json.loads(paper_questions_json(attempt.paper_id, attempt.paper.fingerprint))
         for question in questions:
             answer = answers.get(question["position"])
             question["value"] = answer.response if answer else None
