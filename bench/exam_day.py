@@ -1,7 +1,7 @@
 """Benchmark: an exam day over HTTP against the production set-up (issue 5).
 
     .venv/bin/python bench/exam_day.py [--candidates 2000] [--ramp 60] [--pace burst|realistic]
-        [--offline 0.05] [--web granian|gunicorn] [--workers 3] [--threads 2]
+        [--offline 0.05] [--answers N] [--web granian|gunicorn] [--workers 3] [--threads 2]
         [--server postgres://postgres@127.0.0.1:5432] [--redis redis://127.0.0.1:6379/9]
         [--database certify_bench_exam] [--keep-database]
 
@@ -9,10 +9,11 @@ Sets up a scratch database with one level-5 sitting in progress (the shipped ban
 assembled papers, an API token per candidate), then starts on 127.0.0.1 what
 production runs: granian (``--web gunicorn``: gunicorn gthread), a Celery worker and
 Celery beat, with PostgreSQL and Redis. N candidates start within --ramp seconds and
-answer their whole paper, a save per answer (burst: no pause; realistic: 1–4 s between answers). A share of
-them (--offline) goes offline for part of the paper, keeps its saves and replays
-them in order when back. When half the candidates have finished, every deadline
-is moved to now: the other half are still saving. The run then waits until every
+answer their whole paper (or their first --answers questions), a save per answer (burst:
+no pause; realistic: 1–4 s between answers). A share of them (--offline) goes offline for
+part of the paper, keeps its saves and replays them in order when back. When half the
+candidates have finished, every deadline is moved to now: the other half are still
+saving. The run then waits until every
 attempt is submitted and graded, and compares every acknowledged save with the
 database. Finally pgbench runs a one-row upsert on the same server for scale.
 
@@ -75,6 +76,10 @@ def main() -> None:
     parser.add_argument("--ramp", type=float, default=60.0)
     parser.add_argument("--pace", choices=["burst", "realistic"], default="burst")
     parser.add_argument("--offline", type=float, default=0.05)
+    parser.add_argument(
+        "--answers", type=int, default=0, help="answers each candidate saves (0: the whole paper); a small number "
+        "measures the start minute without the saves of a whole paper behind it"
+    )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--web", choices=["granian", "gunicorn"], default="granian", help="the WSGI server (README)")
     parser.add_argument("--workers", "--gunicorn-workers", dest="workers", type=int, default=3)
@@ -289,7 +294,8 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
         attempt_id = state["id"]
         offline = rng.random() < args.offline
         queue: list[tuple[int, object, int]] = []
-        for number, question in enumerate(state["questions"]):
+        questions = state["questions"][: args.answers] if args.answers else state["questions"]
+        for number, question in enumerate(questions):
             seq = number + 1
             if question["type"] == "situational":
                 value = "先安抚客户情绪并致歉，复述确认需求，查询核实后提出解决方案并跟进。"
@@ -298,7 +304,7 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
             else:
                 value = [rng.choice(question["options"])["letter"]]
             body = json.dumps({"value": value, "seq": seq}, ensure_ascii=False).encode()
-            if offline and len(state["questions"]) // 3 <= number < 2 * len(state["questions"]) // 3:
+            if offline and len(questions) // 3 <= number < 2 * len(questions) // 3:
                 queue.append((question["position"], value, body, seq))  # the network is cut: kept in the page
             else:
                 for queued in queue:  # back online: replay in order first

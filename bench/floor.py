@@ -14,7 +14,7 @@ against one scratch database:
 
 The database is seeded through the project's own services, as ``bench/exam_day.py`` does:
 a level-5 sitting of --candidates, scheduled, papers assembled, started, every attempt
-started and a DRF token per candidate. Load comes from Debian's ``wrk`` (a compiled client,
+started and an API token per candidate. Load comes from Debian's ``wrk`` (a compiled client,
 so it does not take the CPU the server needs) with ``bench/floor.lua``: 64 keep-alive
 connections, each request a different candidate and position, seq rising per answer,
 valid values for the question. Each case starts its server, warms it up, empties the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import OrderedDict
 
@@ -11,6 +12,8 @@ from django.core.cache import cache
 from certify.rendering import encodable
 from exams.papers.models import PaperItem
 from question_bank.models import OPTION_LETTERS
+
+logger = logging.getLogger(__name__)
 
 
 def paper_questions(paper_id: int) -> list[dict]:
@@ -52,13 +55,23 @@ def paper_questions_json(paper_id: int, fingerprint: str) -> bytes:
             _paper_json.move_to_end(key)
             return found
     shared_key = f"paper-questions:{paper_id}:{fingerprint}"
-    found = cache.get(shared_key)
+    found = _shared(cache.get, shared_key)
     if found is None:
         text = json.dumps(paper_questions(paper_id), ensure_ascii=False, separators=(",", ":"))
         found = encodable(text).encode()
-        cache.set(shared_key, found, PAPER_CACHE_SECONDS)
+        _shared(cache.set, shared_key, found, PAPER_CACHE_SECONDS)
     with _paper_json_lock:
         _paper_json[key] = found
         if len(_paper_json) > PAPER_CACHE_SIZE:
             _paper_json.popitem(last=False)
     return found
+
+
+def _shared(operation, *args):
+    """A shared-cache call that never fails the request: with Redis down a candidate still
+    starts (the paper is built from the database), as saving and submitting do."""
+    try:
+        return operation(*args)
+    except Exception:  # the cache backend's connection errors: redis.exceptions.*, OSError
+        logger.warning("shared cache unavailable for the paper's JSON", exc_info=True)
+        return None
