@@ -77,8 +77,11 @@ def main() -> None:
     parser.add_argument("--pace", choices=["burst", "realistic"], default="burst")
     parser.add_argument("--offline", type=float, default=0.05)
     parser.add_argument(
-        "--answers", type=int, default=0, help="answers each candidate saves (0: the whole paper); a small number "
-        "measures the start minute without the saves of a whole paper behind it"
+        "--answers",
+        type=int,
+        default=0,
+        help="answers each candidate saves (0: the whole paper); a small number "
+        "measures the start minute without the saves of a whole paper behind it",
     )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--web", choices=["granian", "gunicorn"], default="granian", help="the WSGI server (README)")
