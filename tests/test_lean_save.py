@@ -268,3 +268,23 @@ def test_the_paper_is_built_once_and_only_the_answers_and_clock_per_request(day)
     assert first["answers"]["1"]["value"] == ["B"] and again["answers"]["1"]["value"] == ["C"]
     assert again["remaining_seconds"] <= first["remaining_seconds"]
     assert first["questions"][0]["stem"] in page and '"answer"' not in json.dumps(again)
+
+
+def test_starting_the_sitting_puts_every_paper_in_the_shared_cache(day):
+    from django.core.cache import cache
+
+    from exams.papers import selectors
+    from exams.papers.models import Paper
+
+    assert (
+        selectors.papers_json_warm(sitting_id=day.sitting.pk)
+        == Paper.objects.filter(enrollment__sitting=day.sitting).count()
+    )
+    for paper in Paper.objects.filter(enrollment__sitting=day.sitting):
+        cached = cache.get(f"paper-questions:{paper.pk}:{paper.fingerprint}")
+        assert json.loads(cached) == paper_questions(paper.pk)
+    selectors._paper_json.clear()  # a fresh process: the shared cache has it
+    with CaptureQueriesContext(connection) as queries:
+        state = client_for(day.candidate).get(f"/api/attempts/{day.attempt.pk}/").json()
+    assert state["questions"] == paper_questions(day.attempt.paper_id)
+    assert not [q for q in queries if PaperItem._meta.db_table in q["sql"]]
