@@ -244,7 +244,8 @@ async def exam(args, env: dict, tokens: dict[int, str], enrollments: list[int]) 
         # every paper's JSON into Redis before the candidates arrive.
         t0 = time.monotonic()
         warm = f"from exams.papers.selectors import papers_json_warm; papers_json_warm(sitting_id={args.sitting_id})"
-        subprocess.run([sys.executable, "manage.py", "shell", "-c", warm], cwd=ROOT, env=env, check=True)
+        command = [sys.executable, "manage.py", "shell", "-c", warm]
+        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
         args.warm_seconds = round(time.monotonic() - t0, 1)
         progress(f"papers in Redis in {args.warm_seconds} s")
         return await run_candidates(args, http, processes, tokens, enrollments)

@@ -13,6 +13,7 @@ consistent result.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,6 +47,7 @@ from exams.clock import (
     window_state,
 )
 from exams.papers.models import Assembly, Paper, PaperItem
+from exams.papers.selectors import paper_questions_json
 from exams.planning.models import Enrollment, EnrollmentStatus, SittingStatus
 from exams.planning.selectors import enrollment_lock_own
 from exams.written.models import Answer, Attempt, AttemptStatus, RoomPause
@@ -120,10 +122,12 @@ def paper_slots(paper_id: int, fingerprint: str) -> dict[int, Slot]:
     """The paper's questions by position, cached per process (papers never change after assembly).
 
     ``fingerprint`` is part of the key so a reused id (a rolled-back test database) never
-    serves another paper's layout.
+    serves another paper's layout. Read from the paper's JSON (``paper_questions_json``: this
+    process, else Redis, where starting the sitting put it), so the first save of an attempt in
+    each web process costs no query for the layout.
     """
-    rows = PaperItem.objects.filter(paper_id=paper_id).values_list("position", "item_version__type", "option_order")
-    return {position: Slot(kind, len(order)) for position, kind, order in rows}
+    questions = json.loads(paper_questions_json(paper_id, fingerprint))
+    return {q["position"]: Slot(q["type"], len(q["options"])) for q in questions}
 
 
 def _slot(slots: dict[int, Slot], position: int) -> Slot:
