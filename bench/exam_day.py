@@ -1,17 +1,19 @@
 """Benchmark: an exam day over HTTP against the production set-up (issue 5).
 
     .venv/bin/python bench/exam_day.py [--candidates 2000] [--ramp 60] [--pace burst|realistic]
-        [--offline 0.05] [--server postgres://postgres@127.0.0.1:5432] [--redis redis://127.0.0.1:6379/9]
+        [--offline 0.05] [--answers N] [--web granian|gunicorn] [--workers 3] [--threads 2]
+        [--server postgres://postgres@127.0.0.1:5432] [--redis redis://127.0.0.1:6379/9]
         [--database certify_bench_exam] [--keep-database]
 
 Sets up a scratch database with one level-5 sitting in progress (the shipped bank,
 assembled papers, an API token per candidate), then starts on 127.0.0.1 what
-production runs: gunicorn, a Celery worker and Celery beat, with PostgreSQL and
-Redis. N candidates start within --ramp seconds and answer their whole paper, a
-save per answer (burst: no pause; realistic: 1–4 s between answers). A share of
-them (--offline) goes offline for part of the paper, keeps its saves and replays
-them in order when back. When half the candidates have finished, every deadline
-is moved to now: the other half are still saving. The run then waits until every
+production runs: granian (``--web gunicorn``: gunicorn gthread), a Celery worker and
+Celery beat, with PostgreSQL and Redis. N candidates start within --ramp seconds and
+answer their whole paper (or their first --answers questions), a save per answer (burst:
+no pause; realistic: 1–4 s between answers). A share of them (--offline) goes offline for
+part of the paper, keeps its saves and replays them in order when back. When half the
+candidates have finished, every deadline is moved to now: the other half are still
+saving. The run then waits until every
 attempt is submitted and graded, and compares every acknowledged save with the
 database. Finally pgbench runs a one-row upsert on the same server for scale.
 
@@ -23,7 +25,7 @@ The scratch database is dropped at the end unless --keep-database.
 Prints: saves per second sustained, save latency p50/p95/p99, start latency p95,
 seconds from the deadline until every attempt is submitted and graded, lost
 answers (must be 0), our saves per second as a share of pgbench's, and who used the
-CPU while the candidates worked (gunicorn, Celery, our PostgreSQL backends, this
+CPU while the candidates worked (the web server, Celery, our PostgreSQL backends, this
 client, everyone else) with the client's share of the busy machine.
 Targets: ≥ 1,000 saves/s with p99 ≤ 250 ms; start p95 ≤ 1 s; 5,000 attempts graded
 within 30 s of the deadline; 0 lost.
@@ -74,9 +76,17 @@ def main() -> None:
     parser.add_argument("--ramp", type=float, default=60.0)
     parser.add_argument("--pace", choices=["burst", "realistic"], default="burst")
     parser.add_argument("--offline", type=float, default=0.05)
+    parser.add_argument(
+        "--answers",
+        type=int,
+        default=0,
+        help="answers each candidate saves (0: the whole paper); a small number "
+        "measures the start minute without the saves of a whole paper behind it",
+    )
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--gunicorn-workers", type=int, default=3)
-    parser.add_argument("--gunicorn-threads", type=int, default=2)
+    parser.add_argument("--web", choices=["granian", "gunicorn"], default="granian", help="the WSGI server (README)")
+    parser.add_argument("--workers", "--gunicorn-workers", dest="workers", type=int, default=3)
+    parser.add_argument("--threads", "--gunicorn-threads", dest="threads", type=int, default=2)
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="certify_bench_exam")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/9")
@@ -113,7 +123,10 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         progress("set-up: sitting, papers, tokens")
         tokens, enrollments = setup(args)
-        progress(f"{len(enrollments)} candidates ready; starting gunicorn, worker and beat")
+        from exams.planning.models import Enrollment
+
+        args.sitting_id = Enrollment.objects.get(pk=enrollments[0]).sitting_id
+        progress(f"{len(enrollments)} candidates ready; starting the web server, worker and beat")
         report = asyncio.run(exam(args, env, tokens, enrollments))
         report["pgbench_upsert_tps"] = pgbench(args)
         report["saves_share_of_pgbench"] = round(report["saves_per_second"] / report["pgbench_upsert_tps"], 3)
@@ -147,27 +160,37 @@ def setup(args) -> tuple[dict[int, str], list[int]]:
     return {pk: keys[user] for pk, user in pairs}, [pk for pk, _user in pairs]
 
 
-def start_services(env: dict, workers: int, threads: int, port: int, workdir: str) -> list[subprocess.Popen]:
+def web_command(web: str, workers: int, threads: int, port: int) -> list[str]:
+    """The production server as the README's production section runs it."""
+    python = sys.executable
+    if web == "granian":
+        listen = ["--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port), "--http", "1", "--no-ws"]
+        pool = ["--workers", str(workers), "--blocking-threads", str(threads)]
+        return [python, "-m", "granian", *listen, *pool, "certify.wsgi:application"]
+    return [
+        python,
+        "-m",
+        "gunicorn",
+        "certify.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--timeout",
+        "60",
+        "--no-control-socket",  # its default path is shared by every gunicorn on the machine
+    ]
+
+
+def start_services(args, env: dict, port: int, workdir: str) -> list[subprocess.Popen]:
     python = sys.executable
     log = open(Path(workdir) / "services.log", "w")  # noqa: SIM115 - lives as long as the services
     commands = [
-        [
-            python,
-            "-m",
-            "gunicorn",
-            "certify.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
-            "--timeout",
-            "60",
-            "--no-control-socket",  # its default path is shared by every gunicorn on the machine
-        ],
+        web_command(args.web, args.workers, args.threads, port),
         [
             python,
             "-m",
@@ -205,7 +228,7 @@ async def exam(args, env: dict, tokens: dict[int, str], enrollments: list[int]) 
 
     workdir = tempfile.mkdtemp(prefix="certify-bench-")
     port = free_port()
-    processes = start_services(env, args.gunicorn_workers, args.gunicorn_threads, port, workdir)
+    processes = start_services(args, env, port, workdir)
     http = HttpPool("127.0.0.1", port, args.connections)
     try:
         for _ in range(120):
@@ -217,6 +240,14 @@ async def exam(args, env: dict, tokens: dict[int, str], enrollments: list[int]) 
                 pass
             await asyncio.sleep(0.5)
         progress(f"services up at 127.0.0.1:{port} (log: {workdir}/services.log)")
+        # What the Celery task does when the sitting starts (the set-up ran without the broker):
+        # every paper's JSON into Redis before the candidates arrive.
+        t0 = time.monotonic()
+        warm = f"from exams.papers.selectors import papers_json_warm; papers_json_warm(sitting_id={args.sitting_id})"
+        command = [sys.executable, "manage.py", "shell", "-c", warm]
+        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+        args.warm_seconds = round(time.monotonic() - t0, 1)
+        progress(f"papers in Redis in {args.warm_seconds} s")
         return await run_candidates(args, http, processes, tokens, enrollments)
     finally:
         http.close()
@@ -277,7 +308,8 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
         attempt_id = state["id"]
         offline = rng.random() < args.offline
         queue: list[tuple[int, object, int]] = []
-        for number, question in enumerate(state["questions"]):
+        questions = state["questions"][: args.answers] if args.answers else state["questions"]
+        for number, question in enumerate(questions):
             seq = number + 1
             if question["type"] == "situational":
                 value = "先安抚客户情绪并致歉，复述确认需求，查询核实后提出解决方案并跟进。"
@@ -286,7 +318,7 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
             else:
                 value = [rng.choice(question["options"])["letter"]]
             body = json.dumps({"value": value, "seq": seq}, ensure_ascii=False).encode()
-            if offline and len(state["questions"]) // 3 <= number < 2 * len(state["questions"]) // 3:
+            if offline and len(questions) // 3 <= number < 2 * len(questions) // 3:
                 queue.append((question["position"], value, body, seq))  # the network is cut: kept in the page
             else:
                 for queued in queue:  # back online: replay in order first
@@ -309,7 +341,7 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
         return time.monotonic()
 
     # Who uses the CPU while candidates are at work: this process is the client.
-    gunicorn, worker, beat = processes
+    web, worker, beat = processes
     monitor = psycopg.connect(f"{args.server}/{args.database}", autocommit=True)
 
     def backends() -> list[int]:
@@ -320,7 +352,7 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
 
     meter = CpuMeter(
         {
-            "gunicorn": lambda: tree(gunicorn.pid),
+            "web": lambda: tree(web.pid),
             "celery_worker_and_beat": lambda: tree(worker.pid) + tree(beat.pid),
             "postgres_ours": backends,
         }
@@ -371,6 +403,9 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
         "acknowledged_saves": saves_window["count"],
         "saves_per_second": round(saves_window["count"] / span, 1) if span else 0,
         "save_latency_ms_p50_p95_p99": [round(percentile(save_latency, q) * 1000, 1) for q in (0.5, 0.95, 0.99)],
+        "web_server": f"{args.web} {args.workers} processes × {args.threads} threads",
+        "papers_into_redis_seconds": args.warm_seconds,
+        "start_latency_ms_p50_p95_p99": [round(percentile(start_latency, q) * 1000, 1) for q in (0.5, 0.95, 0.99)],
         "start_latency_ms_p95": round(percentile(start_latency, 0.95) * 1000, 1),
         "saves_refused_after_deadline": refused_after_deadline,
         "seconds_from_deadline_to_all_graded": round(graded_seconds, 1),

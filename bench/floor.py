@@ -14,7 +14,7 @@ against one scratch database:
 
 The database is seeded through the project's own services, as ``bench/exam_day.py`` does:
 a level-5 sitting of --candidates, scheduled, papers assembled, started, every attempt
-started and a DRF token per candidate. Load comes from Debian's ``wrk`` (a compiled client,
+started and an API token per candidate. Load comes from Debian's ``wrk`` (a compiled client,
 so it does not take the CPU the server needs) with ``bench/floor.lua``: 64 keep-alive
 connections, each request a different candidate and position, seq rising per answer,
 valid values for the question. Each case starts its server, warms it up, empties the
@@ -72,7 +72,7 @@ TEXTS = (
 )
 # Models whose tables F1's SQL names; passed by label so the SQL follows the project's models.
 FLOOR_MODELS = (
-    "authtoken.Token",
+    "certify.ApiToken",
     "certify.User",
     "certify.Candidate",
     "exams.Enrollment",
@@ -246,7 +246,7 @@ def seed(args, path: Path) -> list[tuple[int, int, object, object]]:
     from django.apps import apps
     from exam_day import setup
 
-    from exams.services.attempts import attempt_start
+    from exams.written.services import attempt_start
 
     Enrollment = apps.get_model("exams", "Enrollment")
     PaperItem = apps.get_model("exams", "PaperItem")

@@ -4,8 +4,9 @@
 
 ``f1``: the save's whole semantics in one SQL statement with psycopg 3, no framework.
 It answers ``PUT /api/attempts/<id>/answers/<position>/`` like the project's endpoint:
-the DRF token from ``Authorization: Token …`` (an active user), the attempt is that
-user's, ``in_progress``, its written room has no open pause, ``now <= deadline + grace``,
+the API token from ``Authorization: Token …`` (its SHA-256 stored, not revoked, not
+expired, of an active user), the attempt is that user's, ``in_progress``, its written
+room has no open pause, ``now <= deadline + grace``,
 the position is on the paper and the value fits the question (letters of its options,
 one for single choice; text for situational), then the answer is upserted unless the
 stored one has a newer ``seq``. The attempt row is share-locked (``FOR SHARE``): saves
@@ -26,6 +27,7 @@ follows the project's models) and ``CERTIFY_SAVE_GRACE_SECONDS``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -64,12 +66,13 @@ def _sql() -> tuple[str, str]:
     save = f"""
     WITH a AS (
         SELECT at.id, at.deadline, at.paper_id
-        FROM {t["authtoken.Token"]} tk
+        FROM {t["certify.ApiToken"]} tk
         JOIN {t["certify.User"]} u ON u.id = tk.user_id AND u.is_active
         JOIN {t["certify.Candidate"]} c ON c.user_id = tk.user_id
         JOIN {t["exams.Enrollment"]} e ON e.candidate_id = c.id
         JOIN {t["exams.Attempt"]} at ON at.enrollment_id = e.id
-        WHERE tk.key = %(token)s AND at.id = %(attempt)s AND at.status = 'in_progress'
+        WHERE tk.key_hash = %(digest)s AND tk.revoked_at IS NULL AND tk.expires_at > %(now)s
+          AND at.id = %(attempt)s AND at.status = 'in_progress'
           AND %(now)s <= at.deadline + %(grace)s
           AND NOT EXISTS (
               SELECT 1 FROM {t["exams.RoomPause"]} p WHERE p.room_id = e.written_room_id AND p.ended_at IS NULL
@@ -96,10 +99,10 @@ def _sql() -> tuple[str, str]:
     """
     # The slow path: why the fast one wrote nothing, every fact in one row.
     why = f"""
-    SELECT u.is_active, at.id IS NOT NULL, at.status, at.deadline,
+    SELECT u.is_active AND tk.revoked_at IS NULL AND tk.expires_at > %(now)s, at.id IS NOT NULL, at.status, at.deadline,
            EXISTS (SELECT 1 FROM {t["exams.RoomPause"]} p WHERE p.room_id = e.written_room_id AND p.ended_at IS NULL),
            iv.type, jsonb_array_length(pi.option_order), ans.seq, ans.saved_at
-    FROM {t["authtoken.Token"]} tk
+    FROM {t["certify.ApiToken"]} tk
     JOIN {t["certify.User"]} u ON u.id = tk.user_id
     LEFT JOIN {t["certify.Candidate"]} c ON c.user_id = tk.user_id
     LEFT JOIN {t["exams.Enrollment"]} e ON e.candidate_id = c.id
@@ -108,7 +111,7 @@ def _sql() -> tuple[str, str]:
     LEFT JOIN {t["exams.PaperItem"]} pi ON pi.paper_id = at.paper_id AND pi.position = %(position)s
     LEFT JOIN {t["question_bank.ItemVersion"]} iv ON iv.id = pi.item_version_id
     LEFT JOIN {t["exams.Answer"]} ans ON ans.attempt_id = at.id AND ans.position = %(position)s
-    WHERE tk.key = %(token)s
+    WHERE tk.key_hash = %(digest)s
     """
     return save, why
 
@@ -168,7 +171,7 @@ def f1(environ, start_response):
     attempt, position = int(match[1]), int(match[2])
     now = datetime.now(UTC)
     params = {
-        "token": auth[1],
+        "digest": hashlib.sha256(auth[1].encode()).hexdigest(),
         "attempt": attempt,
         "position": position,
         "now": now,

@@ -107,6 +107,9 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------
+# The answer save's one statement is a prepared statement on PostgreSQL (exams/written/services.py);
+# false behind a PgBouncer older than 1.21 in transaction mode (it cannot keep prepared statements).
+DB_PREPARED_SAVE = env_bool("DB_PREPARED_SAVE", default=True)
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": database_from_url("DATABASE_URL", DATABASE_URL)}

@@ -87,6 +87,8 @@ def sitting_start(*, sitting: Sitting, by: User | None = None) -> Sitting:
         raise ValidationError(problems)
     sitting.status = SittingStatus.IN_PROGRESS
     sitting.save(update_fields=["status"])
+    # Only sooner: a start builds its paper itself if the shared cache does not have it.
+    enqueue_on_commit("exams.tasks.warm_papers", sitting.pk, quiet=True)
     return sitting
 
 

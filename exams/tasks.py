@@ -4,6 +4,7 @@ never import this module (they enqueue by name through ``certify.jobs``)."""
 from celery import shared_task
 from django.utils import timezone
 
+from exams.papers.selectors import papers_json_warm
 from exams.papers.services import papers_assemble, papers_assembly_failed
 from exams.planning.roster_jobs import roster_import_failed, roster_import_run
 from exams.sweep import parts_finalize_expired
@@ -19,6 +20,12 @@ def assemble_papers(self, sitting_id: int) -> dict:
     except Exception as exc:
         papers_assembly_failed(sitting_id=sitting_id, error=repr(exc))
         raise
+
+
+@shared_task(name="exams.tasks.warm_papers", acks_late=True)
+def warm_papers(sitting_id: int) -> int:
+    """When a sitting starts: every paper's JSON into the shared cache before candidates ask."""
+    return papers_json_warm(sitting_id=sitting_id)
 
 
 @shared_task(name="exams.tasks.finalize_attempt", acks_late=True)

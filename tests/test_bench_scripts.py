@@ -97,3 +97,13 @@ def test_cpu_meter_counts_this_process_and_the_machine():
     assert used["cpu_seconds"]["me"] >= 0.1
     assert used["cpu_seconds"]["bench_process"] >= 0.1
     assert used["machine_cores_busy"] > 0
+
+
+def test_exam_day_runs_the_production_server_or_gunicorn():
+    import exam_day
+
+    granian = exam_day.web_command("granian", 3, 2, 8000)
+    assert "granian" in granian and granian[granian.index("--blocking-threads") + 1] == "2"
+    assert granian[-1] == "certify.wsgi:application"
+    gunicorn = exam_day.web_command("gunicorn", 3, 2, 8000)
+    assert gunicorn[gunicorn.index("--threads") + 1] == "2" and "gthread" in gunicorn

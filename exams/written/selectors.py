@@ -47,13 +47,16 @@ def written_states(enrollments: list[Enrollment]) -> dict[int, WrittenState]:
         "paper_id", flat=True
     ):
         sizes[paper_id] = sizes.get(paper_id, 0) + 1
-    return {
-        a.enrollment_id: WrittenState(
-            attempt_id=a.pk,
-            submitted=a.status == AttemptStatus.SUBMITTED,
-            submitted_at=a.submitted_at,
-            answered=counts.get(a.pk, 0),
-            questions=sizes.get(a.paper_id, 0),
-        )
-        for a in attempts
-    }
+    return {a.enrollment_id: written_state(a, counts.get(a.pk, 0), sizes.get(a.paper_id, 0)) for a in attempts}
+
+
+def written_state(attempt: Attempt, answered_count: int, questions: int) -> WrittenState:
+    """One attempt's state from what the caller has already read (the exam page: its answers and
+    the cached paper)."""
+    return WrittenState(
+        attempt_id=attempt.pk,
+        submitted=attempt.status == AttemptStatus.SUBMITTED,
+        submitted_at=attempt.submitted_at,
+        answered=answered_count,
+        questions=questions,
+    )

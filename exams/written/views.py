@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +16,7 @@ from django.views import View
 from certify.bad_input import posted_id
 from certify.people.selectors import may_view_personal_data
 from exams.live import written_room_roster, written_row_signature
-from exams.papers.selectors import paper_questions
+from exams.papers.selectors import paper_questions_json
 from exams.planning.models import Enrollment, Room, RoomEvent
 from exams.planning.selectors import room_examiners, sitting_rule
 from exams.sweep import parts_finalize_expired
@@ -26,7 +28,7 @@ from exams.written.console import (
     room_resume,
 )
 from exams.written.models import Answer, Attempt, RoomPause
-from exams.written.selectors import written_states
+from exams.written.selectors import answered, written_state
 from exams.written.services import attempt_finalize_if_expired, attempt_remaining_seconds, attempt_start
 
 
@@ -157,7 +159,8 @@ class ExamView(LoginRequiredMixin, View):
         attempt_finalize_if_expired(attempt=attempt)
         attempt.refresh_from_db()
         answers = {a.position: a for a in attempt.answers.all()}
-        questions = paper_questions(attempt.paper_id)
+        # The paper's JSON is built once per paper (per process and in Redis); fresh dicts per page.
+        questions = json.loads(paper_questions_json(attempt.paper_id, attempt.paper.fingerprint))
         for question in questions:
             answer = answers.get(question["position"])
             question["value"] = answer.response if answer else None
@@ -169,7 +172,7 @@ class ExamView(LoginRequiredMixin, View):
             {
                 "enrollment": enrollment,
                 "attempt": attempt,
-                "state": written_states([enrollment])[enrollment.pk],
+                "state": written_state(attempt, sum(answered(a.response) for a in answers.values()), len(questions)),
                 **next_step(enrollment, now),
                 "questions": questions,
                 "remaining": attempt_remaining_seconds(attempt, now) if attempt.status == "in_progress" else 0,

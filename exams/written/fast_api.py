@@ -1,0 +1,169 @@
+"""The answer save's fast path over HTTP: ``PUT /api/attempts/<id>/answers/<position>/`` with an
+API token (``Authorization: Token <key>``), answered at the WSGI edge (``certify/wsgi.py``)
+before Django's request handling: no request object, middleware, session, locale, CSRF, user,
+messages or DRF.
+
+An exam day is mostly saves, and a save needs none of those: the token names the owner and
+:func:`exams.written.services.answer_save_fast` checks it (not revoked, not expired, an active
+user who need not set a new password) with the attempt, the room and the clock in the one
+statement that writes the answer. The acknowledgement is the API view's, with the headers the
+security and CSP middleware put on every response (:func:`edge_headers`).
+
+Everything this path does not recognise goes on to Django unchanged (the body it read is handed
+on), where the API view answers as it always did: a session (the exam page in a browser), a
+body that is not a JSON object of ``value``, ``seq`` and ``flagged``, text the input guard
+refuses, a query string, plain HTTP when HTTPS is required, and every save the statement does
+not write (a bad, revoked or expired token, another's attempt, submitted, paused, past the
+grace, not on the paper, a value that does not fit, an older seq). So the messages and status
+codes are the view's, written once.
+
+The database connection is the thread's Django connection, kept (``CONN_MAX_AGE``): the
+statement is one round trip in autocommit, without Django's per-request health check. If the
+connection turns out broken, it is closed and the request takes the full path, which opens a
+new one (a save is idempotent by its seq).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from functools import lru_cache
+
+from csp.utils import build_policy
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
+
+from certify.input_guard import Refused, check_json
+from certify.people.tokens import key_digest
+from exams.written.services import answer_save_fast
+
+# The path of exams.written.urls' "api-attempt-answer" under /api/ (tests/test_lean_save.py
+# checks that they agree).
+ANSWER_PATH = re.compile(r"^/api/attempts/([0-9]+)/answers/([0-9]+)/$")
+FIELDS = frozenset(("value", "seq", "flagged"))
+MAX_BODY = 64 * 1024  # a 5,000-character answer escaped as \uXXXX is about 30 KB
+
+
+def with_fast_save(app):
+    """``app`` (Django's WSGI handler) with token-authenticated answer saves answered first."""
+
+    def application(environ, start_response):
+        if (
+            environ.get("REQUEST_METHOD") == "PUT"
+            and environ.get("HTTP_AUTHORIZATION", "").startswith("Token ")
+            and not environ.get("QUERY_STRING")
+        ):
+            match = ANSWER_PATH.match(environ.get("PATH_INFO", ""))
+            if match is not None:
+                body = _read_body(environ)
+                if body is not None:
+                    reply = fast_save(environ, match, body)
+                    if reply is not None:
+                        secure = _is_secure(environ)
+                        headers = [*edge_headers(secure), ("Content-Length", str(len(reply)))]
+                        start_response("200 OK", headers)
+                        return [reply]
+                    environ["wsgi.input"] = io.BytesIO(body)  # the full path reads it again
+        return app(environ, start_response)
+
+    return application
+
+
+def _read_body(environ) -> bytes | None:
+    """The whole body of a JSON request of a known, modest length; None otherwise (not read)."""
+    if environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower() != "application/json":
+        return None
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+    if not 0 < length <= MAX_BODY:
+        return None
+    return environ["wsgi.input"].read(length)
+
+
+def fast_save(environ, match, body: bytes) -> bytes | None:
+    """The save's acknowledgement (the API view's JSON), or None: the full path decides."""
+    auth = environ.get("HTTP_AUTHORIZATION", "").split()
+    if len(auth) != 2 or auth[0] != "Token":
+        return None
+    if settings.SECURE_SSL_REDIRECT and not _is_secure(environ):
+        return None
+    data = _data(body)
+    if data is None:
+        return None
+    flagged = data.get("flagged", False)
+    if not isinstance(flagged, bool):
+        return None
+    if connection.connection is not None and not connection.in_atomic_block:
+        connection.health_check_done = True  # a broken connection is caught below instead
+    try:
+        ack = answer_save_fast(
+            attempt_id=int(match[1]),
+            position=int(match[2]),
+            value=data["value"],
+            seq=data["seq"],
+            flagged=flagged,
+            token_digest=key_digest(auth[1]),
+        )
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+        return None
+    if ack is None:
+        return None
+    return json.dumps(
+        {
+            "position": ack.position,
+            "seq": ack.seq,
+            "applied": ack.applied,
+            "saved_at": ack.saved_at.isoformat(),
+            "remaining_seconds": ack.remaining_seconds,
+        },
+        separators=(",", ":"),
+    ).encode()
+
+
+def _data(body: bytes) -> dict | None:
+    """The body as the view would accept it without question, or None."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or "value" not in data or "seq" not in data or not data.keys() <= FIELDS:
+        return None
+    try:
+        check_json(data)  # the input guard's rules; it answers with its message on the full path
+    except Refused:
+        return None
+    return data
+
+
+def _is_secure(environ) -> bool:
+    if environ.get("wsgi.url_scheme") == "https":
+        return True
+    header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    return bool(header) and environ.get(header[0], "").split(",")[0].strip() == header[1]
+
+
+@lru_cache(maxsize=2)
+def edge_headers(secure: bool) -> tuple[tuple[str, str], ...]:
+    """The headers Django's SecurityMiddleware and django-csp give a JSON response, built once."""
+    headers = [("Content-Type", "application/json")]
+    if policy := build_policy():
+        headers.append(("Content-Security-Policy", policy))
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        headers.append(("X-Content-Type-Options", "nosniff"))
+    if settings.SECURE_REFERRER_POLICY:
+        referrer = settings.SECURE_REFERRER_POLICY
+        headers.append(("Referrer-Policy", referrer if isinstance(referrer, str) else ",".join(referrer)))
+    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
+    if secure and settings.SECURE_HSTS_SECONDS:
+        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        hsts += "; includeSubDomains" if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS else ""
+        hsts += "; preload" if settings.SECURE_HSTS_PRELOAD else ""
+        headers.append(("Strict-Transport-Security", hsts))
+    return tuple(headers)
