@@ -166,6 +166,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exams.tasks.finalize_expired_attempts",
         "schedule": 5.0,  # seconds; each attempt also has a task at its own deadline
     },
+    "exports-purge": {
+        "task": "grading.tasks.purge_exports",
+        "schedule": crontab(minute=17),  # hourly: export files past their retention are deleted
+    },
     "marking-sweep": {
         "task": "grading.tasks.marking_sweep",
         "schedule": 30.0,  # seconds; submissions enqueue their scripts, marking pages make missing ones
@@ -182,6 +186,11 @@ CERTIFY_SWEEP_SECONDS = env_int("CERTIFY_SWEEP_SECONDS", 5, minimum=1, maximum=3
 # Untrusted workbooks are read in a child process limited to this much memory and CPU time.
 EXCEL_MEMORY_MB = env_int("EXCEL_MEMORY_MB", 512, minimum=128, maximum=8192)
 EXCEL_CPU_SECONDS = env_int("EXCEL_CPU_SECONDS", 20, minimum=2, maximum=600)
+
+# --- Excel exports ------------------------------------------------------------
+# Finished export files live here (shared by the web and worker processes) for this many days.
+EXPORTS_DIR = Path(env_str("EXPORTS_DIR") or VAR_DIR / "exports")
+EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1, maximum=365)
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "certify.User"

@@ -4,6 +4,7 @@ Import them from where they live (``grading.marking.models``); this module exist
 finds every model of the app.
 """
 
+from grading.exports.models import ExportJob
 from grading.marking.models import (
     Arbitration,
     ControlScript,
@@ -19,6 +20,7 @@ from grading.marking.models import (
 __all__ = [
     "Arbitration",
     "ControlScript",
+    "ExportJob",
     "MarkerPause",
     "MarkingItem",
     "MarkingSettings",

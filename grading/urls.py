@@ -2,9 +2,13 @@
 
 from django.urls import include, path
 
+from grading.exports import urls as exports
 from grading.marking import urls as marking
+from grading.statistics import urls as statistics
 
 urlpatterns = [
     *marking.urlpatterns,
-    path("api/", include(marking.api_urlpatterns)),
+    *exports.urlpatterns,
+    *statistics.urlpatterns,
+    path("api/", include([*marking.api_urlpatterns, *exports.api_urlpatterns, *statistics.api_urlpatterns])),
 ]
