@@ -4,6 +4,7 @@ Import them from where they live (``grading.marking.models``); this module exist
 finds every model of the app.
 """
 
+from grading.certificates.models import Certificate, CertificateSerial
 from grading.exports.models import ExportJob
 from grading.marking.models import (
     Arbitration,
@@ -16,14 +17,21 @@ from grading.marking.models import (
     TeamMember,
     WrittenScore,
 )
+from grading.results.models import ReScore, Result, ReviewRequest, RoomSignOff
 
 __all__ = [
     "Arbitration",
+    "Certificate",
+    "CertificateSerial",
     "ControlScript",
     "ExportJob",
     "MarkerPause",
     "MarkingItem",
     "MarkingSettings",
+    "ReScore",
+    "Result",
+    "ReviewRequest",
+    "RoomSignOff",
     "Script",
     "Task",
     "TeamMember",

@@ -13,7 +13,7 @@ from exams.planning.models import Enrollment
 from exams.practical.business import business_finalize_expired, business_start, business_task_submit
 from exams.practical.material import material_load
 from exams.practical.models import BusinessAttempt, BusinessTask
-from grading.scoring.business import check_order, fee_lines
+from grading.scoring.business import BusinessRules, check_order, fee_lines
 from tests.conftest import client_for
 from tests.exam_helpers import running_now, synthetic_bank
 
@@ -22,6 +22,21 @@ PRODUCTS = {
     p["code"]: p for p in json.loads((settings.BASE_DIR / "fixtures" / "catalogue.json").read_text())["products"]
 }
 BUDGET = 300  # seconds per task (level 5: 10 minutes for 2 tasks)
+# The standard's defaults (fixtures/standard.json).
+RULES = BusinessRules(
+    weights={
+        "business": 20,
+        "product": 25,
+        "number": 5,
+        "address": 20,
+        "slot": 5,
+        "addons": 15,
+        "payment": 5,
+        "time": 5,
+    },
+    bundle_cap=30,
+    refusal_base=60,
+)
 
 
 def perfect(card: dict) -> dict:
@@ -59,7 +74,7 @@ def perfect(card: dict) -> dict:
 
 
 def check(card: dict, order: dict, seconds: float = 60):
-    return check_order(card, order, seconds_used=seconds, budget_seconds=BUDGET)
+    return check_order(card, order, seconds_used=seconds, budget_seconds=BUDGET, rules=RULES)
 
 
 @pytest.mark.parametrize("code", sorted(CARDS))

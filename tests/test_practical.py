@@ -169,7 +169,7 @@ def test_the_level_weights_are_applied(enrollment):
     score = practical_score(enrollment)
     assert score.weights == {"typing": 30, "business": 40, "scene": 30}  # level 5
     assert score.total == Decimal("79.00")  # 0.3 × 80 + 0.4 × 70 + 0.3 × 90
-    assert score.passed is True
+    assert score.passes(60) is True
 
 
 @pytest.mark.parametrize(
@@ -188,9 +188,9 @@ def test_the_weights_of_each_level(weights, expected):
 def test_a_missing_part_leaves_the_total_open_until_the_session_is_closed(enrollment):
     set_parts(enrollment, typing="80", scene="90")
     open_ = practical_score(enrollment)
-    assert open_.total is None and open_.missing == ["business"] and open_.passed is None
+    assert open_.total is None and open_.missing == ["business"] and open_.passes(60) is None
     closed = practical_score(enrollment, closed=True)
-    assert closed.total == Decimal("51.00") and closed.passed is False  # business counts 0
+    assert closed.total == Decimal("51.00") and closed.passes(60) is False  # business counts 0
 
 
 def test_an_absent_candidate_has_no_practical_score(enrollment):
@@ -198,7 +198,7 @@ def test_an_absent_candidate_has_no_practical_score(enrollment):
     Enrollment.objects.filter(pk=enrollment.pk).update(practical_absent=True)
     enrollment.refresh_from_db()
     score = practical_score(enrollment, closed=True)
-    assert score.absent and score.total is None and score.passed is None
+    assert score.absent and score.total is None and score.passes(60) is None
 
 
 def test_the_practical_room_shows_each_part_and_the_weighted_score_in_a_fixed_number_of_queries(sitting):

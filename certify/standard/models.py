@@ -92,6 +92,25 @@ class LevelRule(models.Model):
         help_text=_("考评组评分的最高分与最低分之差超过此值时，交考评组长复核"),
     )
 
+    # Scoring parameters (issue 13): every floor, weight and cap the scorers use, frozen with the version.
+    typing_accuracy_floor = models.PositiveSmallIntegerField(
+        _("文字阅录正确率下限（%）"), default=90, help_text=_("正确率低于此值时文字阅录得 0 分")
+    )
+    business_weight_business = models.PositiveSmallIntegerField(_("业务受理评分：业务类型分值"), default=20)
+    business_weight_product = models.PositiveSmallIntegerField(_("业务受理评分：套餐/产品分值"), default=25)
+    business_weight_number = models.PositiveSmallIntegerField(_("业务受理评分：号码分值"), default=5)
+    business_weight_address = models.PositiveSmallIntegerField(_("业务受理评分：地址分值"), default=20)
+    business_weight_slot = models.PositiveSmallIntegerField(_("业务受理评分：预约时段分值"), default=5)
+    business_weight_addons = models.PositiveSmallIntegerField(_("业务受理评分：附加业务分值"), default=15)
+    business_weight_payment = models.PositiveSmallIntegerField(_("业务受理评分：收费方式分值"), default=5)
+    business_weight_time = models.PositiveSmallIntegerField(_("业务受理评分：用时分值"), default=5)
+    business_unasked_bundle_cap = models.PositiveSmallIntegerField(_("推荐客户未要求的套餐时的得分上限"), default=30)
+    business_refusal_base = models.PositiveSmallIntegerField(
+        _("正确拒绝的基础分"), default=60, help_text=_("其余分数按告知客户的要点比例给出")
+    )
+    certificate_valid_years = models.PositiveSmallIntegerField(_("证书有效期（年）"), default=3)
+    review_window_days = models.PositiveSmallIntegerField(_("成绩复核申请期限（发布后天数）"), default=7)
+
     written_examiner_ratio = models.PositiveSmallIntegerField(_("笔试每名考评员对应考生数"), default=30)
     written_min_examiners = models.PositiveSmallIntegerField(_("笔试每考场最少考评员"), default=2)
     practical_examiner_ratio = models.PositiveSmallIntegerField(_("实操每名考评员对应考生数（默认）"), default=3)
@@ -125,6 +144,15 @@ class LevelRule(models.Model):
             models.CheckConstraint(
                 condition=Q(weight_typing=100 - F("weight_business") - F("weight_scene")),
                 name="level_rule_practical_weights_total_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    typing_accuracy_floor__lte=100,
+                    business_unasked_bundle_cap__lte=100,
+                    business_refusal_base__lte=100,
+                    certificate_valid_years__gte=1,
+                ),
+                name="level_rule_scoring_parameters_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(written_pass_mark__lte=100, practical_pass_mark__lte=100),

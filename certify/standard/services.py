@@ -100,6 +100,14 @@ def level_rule_errors(values: dict[str, Any], *, level: int) -> list[str]:
         if values[field] > 100:
             label = LevelRule._meta.get_field(field).verbose_name
             errors.append(_("%(level)s：%(field)s 不能超过 100") % {"level": name, "field": label})
+    for field in ("typing_accuracy_floor", "business_unasked_bundle_cap", "business_refusal_base"):
+        if values[field] > 100:
+            label = LevelRule._meta.get_field(field).verbose_name
+            errors.append(_("%(level)s：%(field)s 不能超过 100") % {"level": name, "field": label})
+    if sum(values[field] for field in RULE_FIELDS if field.startswith("business_weight_")) < 1:
+        errors.append(_("%(level)s：业务受理评分各项分值不能全为 0") % {"level": name})
+    if values["certificate_valid_years"] < 1:
+        errors.append(_("%(level)s：证书有效期至少 1 年") % {"level": name})
     if values["typing_minutes"] < 1 or values["typing_target_cpm"] < 1:
         errors.append(_("%(level)s：文字阅录限时和目标速度都必须大于 0") % {"level": name})
     if not 1 <= values["written_examiner_ratio"] <= WRITTEN_RATIO_CEILING:

@@ -23,7 +23,7 @@ from exams.planning.models import Enrollment
 from exams.planning.selectors import enrollment_lock_own
 from exams.practical.models import BusinessAttempt, BusinessTask, PartStatus, Product, Scenario
 from exams.practical.session import practical_window_check
-from grading.scoring.business import PAYMENTS, check_order, fee_lines
+from grading.scoring.business import PAYMENTS, business_rules, check_order, fee_lines
 
 CORE_BUSINESSES = ("new_fixed", "new_broadband", "bundle")
 MAX_TEXT = 300
@@ -204,7 +204,7 @@ def _task_check(task: BusinessTask, attempt: BusinessAttempt, order, now: dateti
         "expected": task.scenario.expected,
         "traps": task.scenario.traps,
     }
-    result = check_order(scenario, clean, seconds_used=used, budget_seconds=budget)
+    result = check_order(scenario, clean, seconds_used=used, budget_seconds=budget, rules=business_rules(rule))
     task.order, task.submitted_at, task.seconds_used = clean, now, int(used)
     task.outcome, task.score = result.as_dict(), result.score
     task.save(update_fields=["order", "submitted_at", "seconds_used", "outcome", "score"])

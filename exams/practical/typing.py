@@ -145,6 +145,7 @@ def typing_submit(
         seconds=(ended - attempt.started_at).total_seconds(),
         limit_minutes=rule.typing_minutes,
         target_cpm=rule.typing_target_cpm,
+        accuracy_floor=rule.typing_accuracy_floor,
     )
     attempt.status = PartStatus.SUBMITTED
     attempt.submitted_at = ended

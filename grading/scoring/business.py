@@ -16,7 +16,8 @@ The order is what the simulated support system submits::
       "payment": "cash" | "bankcard" | "mobile_pay"
     }
 
-Scoring (each task 0–100):
+Scoring (each task 0–100). The weights, the cap and the refusal base below are the defaults; the
+sitting's frozen level rules hold the ones used (:class:`BusinessRules`):
 
 1. Critical mistakes come first and cap the task's score:
    - 客户错误 (the order is for another customer than the card's): 0;
@@ -31,7 +32,7 @@ Scoring (each task 0–100):
    asked-for add-ons present, minus those not asked for), 收费方式 5, and 用时 5 (full
    at half the task's time budget or less, none at the whole budget, linear between).
    The score is 100 × earned ÷ the weights that apply.
-3. A right refusal earns 60 plus 40 × the share of the card's advice keywords found in
+3. A right refusal earns the base (default 60) plus (100 − base) × the share of the card's advice keywords found in
    the advice, and the time points as above (scaled into the same 100).
 """
 
@@ -42,16 +43,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-WEIGHTS = {
-    "business": 20,
-    "product": 25,
-    "number": 5,
-    "address": 20,
-    "slot": 5,
-    "addons": 15,
-    "payment": 5,
-    "time": 5,
-}
+FIELDS = ("business", "product", "number", "address", "slot", "addons", "payment", "time")
 LABELS = {
     "business": "业务类型",
     "product": "套餐/产品",
@@ -63,7 +55,6 @@ LABELS = {
     "time": "用时",
 }
 PAYMENTS = {"cash": "现金", "bankcard": "银行卡", "mobile_pay": "移动支付"}
-UNASKED_BUNDLE_CAP = Decimal(30)
 _PUNCT = re.compile(r"[\s,，.。、;；:：#\-—()（）]")
 
 
@@ -76,6 +67,26 @@ def same_address(a: str | None, b: str | None) -> bool:
     return bool(norm(a)) and norm(a) == norm(b)
 
 
+@dataclass(frozen=True)
+class BusinessRules:
+    """The level's scoring parameters (from the sitting's frozen standard): field weights, the cap
+    for an unasked-for bundle, and a right refusal's base score."""
+
+    weights: dict[str, int]
+    bundle_cap: int
+    refusal_base: int
+
+
+def business_rules(rule) -> BusinessRules:
+    """The parameters of a ``LevelRule`` (``business_weight_<field>``, ``business_unasked_bundle_cap``,
+    ``business_refusal_base``)."""
+    return BusinessRules(
+        weights={name: getattr(rule, f"business_weight_{name}") for name in FIELDS},
+        bundle_cap=rule.business_unasked_bundle_cap,
+        refusal_base=rule.business_refusal_base,
+    )
+
+
 @dataclass
 class Check:
     score: Decimal
@@ -86,14 +97,14 @@ class Check:
         return {"score": str(self.score), "critical": self.critical, "fields": self.fields}
 
 
-def _time_points(seconds_used: float | None, budget_seconds: float) -> Decimal:
+def _time_points(seconds_used: float | None, budget_seconds: float, weight: int) -> Decimal:
     if seconds_used is None or budget_seconds <= 0:
         return Decimal(0)
     half = budget_seconds / 2
     if seconds_used <= half:
-        return Decimal(WEIGHTS["time"])
+        return Decimal(weight)
     share = max(0.0, (budget_seconds - seconds_used) / half)
-    return (Decimal(WEIGHTS["time"]) * Decimal(str(share))).quantize(Decimal("0.01"))
+    return (Decimal(weight) * Decimal(str(share))).quantize(Decimal("0.01"))
 
 
 def _round(value: Decimal) -> Decimal:
@@ -127,11 +138,15 @@ def critical_mistakes(scenario: dict, order: dict) -> list[str]:
     return mistakes
 
 
-def check_order(scenario: dict, order: dict, *, seconds_used: float | None, budget_seconds: float) -> Check:
-    """Compare ``order`` with the card's expected order; see the module docstring for the weights."""
+def check_order(
+    scenario: dict, order: dict, *, seconds_used: float | None, budget_seconds: float, rules: BusinessRules
+) -> Check:
+    """Compare ``order`` with the card's expected order; see the module docstring for the weights
+    (the defaults; the level's ``rules`` hold the ones used)."""
+    weights = rules.weights
     expected = scenario["expected"]
     mistakes = critical_mistakes(scenario, order)
-    time_points = _time_points(seconds_used, budget_seconds)
+    time_points = _time_points(seconds_used, budget_seconds, weights["time"])
     fields: list[dict] = []
 
     def mark(name: str, earned, note: str = "") -> None:
@@ -139,7 +154,7 @@ def check_order(scenario: dict, order: dict, *, seconds_used: float | None, budg
             {
                 "field": name,
                 "label": LABELS.get(name, name),
-                "weight": WEIGHTS.get(name, 0),
+                "weight": weights.get(name, 0),
                 "earned": str(earned),
                 "note": note,
             }
@@ -150,7 +165,7 @@ def check_order(scenario: dict, order: dict, *, seconds_used: float | None, budg
         advice = order.get("advice") or ""
         found = [word for word in keywords if word in advice]
         share = Decimal(len(found)) / len(keywords) if keywords else Decimal(1)
-        base = Decimal(60) + Decimal(40) * share
+        base = Decimal(rules.refusal_base) + Decimal(100 - rules.refusal_base) * share
         fields.append(
             {
                 "field": "advice",
@@ -161,7 +176,7 @@ def check_order(scenario: dict, order: dict, *, seconds_used: float | None, budg
             }
         )
         mark("time", time_points)
-        score = _round((base * 95 + time_points * 100) / 100)
+        score = _round((base * (100 - weights["time"]) + time_points * 100) / 100)
         return Check(min(score, Decimal(100)), mistakes, fields)
 
     if any(not m.startswith("推荐了") for m in mistakes):
@@ -172,7 +187,7 @@ def check_order(scenario: dict, order: dict, *, seconds_used: float | None, budg
 
     def field_(name: str, ok, note: str = "") -> None:
         nonlocal earned, possible
-        weight = Decimal(WEIGHTS[name])
+        weight = Decimal(weights[name])
         value = weight * ok if isinstance(ok, Decimal) else (weight if ok else Decimal(0))
         possible += weight
         earned += value
@@ -225,12 +240,12 @@ def check_order(scenario: dict, order: dict, *, seconds_used: float | None, budg
             + ("多办 " + "、".join(sorted(extra)) if extra else ""),
         )
     field_("payment", order.get("payment") in PAYMENTS, "须选择收费方式")
-    possible += WEIGHTS["time"]
+    possible += weights["time"]
     earned += time_points
     mark("time", time_points)
     score = _round(100 * earned / possible) if possible else Decimal(0)
     if mistakes:
-        score = min(score, UNASKED_BUNDLE_CAP)
+        score = min(score, Decimal(rules.bundle_cap))
     return Check(score, mistakes, fields)
 
 

@@ -22,9 +22,9 @@ class PracticalScore:
     absent: bool = False
     missing: list[str] = field(default_factory=list)
 
-    @property
-    def passed(self) -> bool | None:
-        return None if self.total is None else self.total >= 60
+    def passes(self, pass_mark: int) -> bool | None:
+        """Whether the total reaches ``pass_mark`` (the sitting's frozen ``practical_pass_mark``)."""
+        return None if self.total is None else self.total >= pass_mark
 
 
 def weighted_total(parts: dict[str, Decimal], weights: dict[str, int]) -> Decimal:

@@ -10,7 +10,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from rapidfuzz.distance import Levenshtein
 
 WHITESPACE = re.compile(r"\s+")
-ACCURACY_FLOOR = Decimal("0.90")
 # Above this many candidate prefixes, one bit-parallel pass over all of them is faster.
 WINDOW_LIMIT = 48
 
@@ -98,7 +97,9 @@ def best_prefix(typed: str, passage: str) -> tuple[int, int]:
     return best_k, best_e
 
 
-def score_typing(passage: str, typed: str, *, seconds: float, limit_minutes: int, target_cpm: int) -> TypingScore:
+def score_typing(
+    passage: str, typed: str, *, seconds: float, limit_minutes: int, target_cpm: int, accuracy_floor: int
+) -> TypingScore:
     r"""Score a typing test.
 
     Both texts are normalised (:func:`normalize`: NFKC, whitespace removed). The typed
@@ -109,7 +110,8 @@ def score_typing(passage: str, typed: str, *, seconds: float, limit_minutes: int
     - minutes = server seconds used ÷ 60, capped at the limit (at least one second);
     - net 字/分 = max(0, k − E) ÷ minutes;
     - accuracy = 1 − E ÷ k (0 when nothing was typed);
-    - score = min(100, 100 × net 字/分 ÷ the level's target), and 0 when accuracy < 90%.
+    - score = min(100, 100 × net 字/分 ÷ the level's target), and 0 when accuracy is below the level's
+      floor (``accuracy_floor``, percent; 90 by default in the standard).
 
     E splits into 错字 (substitutions), 漏字 (passage characters left out) and 多字
     (characters typed that are not in the passage there).
@@ -118,7 +120,7 @@ def score_typing(passage: str, typed: str, *, seconds: float, limit_minutes: int
 
     >>> p = "您好，请问您办理什么业务？"
     >>> def score(typed, seconds=60):
-    ...     return score_typing(p, typed, seconds=seconds, limit_minutes=10, target_cpm=30)
+    ...     return score_typing(p, typed, seconds=seconds, limit_minutes=10, target_cpm=30, accuracy_floor=90)
 
     A perfect copy in 20 seconds: k = 13, E = 0, net = 13 ÷ (1/3) = 39 字/分; 100 × 39 ÷ 30 is capped at 100.
 
@@ -161,7 +163,7 @@ def score_typing(passage: str, typed: str, *, seconds: float, limit_minutes: int
     net = Decimal(max(0, k - e)) / minutes
     accuracy = Decimal(1) - Decimal(e) / Decimal(k) if k else Decimal(0)
     score = min(Decimal(100), 100 * net / Decimal(target_cpm))
-    if accuracy < ACCURACY_FLOOR:
+    if accuracy * 100 < accuracy_floor:
         score = Decimal(0)
     return TypingScore(
         typed=len(text),
