@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grading', '0001_marking'),
+        ('grading', '0002_results_certificates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
