@@ -66,12 +66,15 @@ class ExportRequestApi(APIView):
     permission_classes = [IsCertAdmin]
 
     class InputSerializer(serializers.Serializer):
-        kind = serializers.ChoiceField(
-            label="导出内容",
-            choices=[value for value in ExportKind.values if value != ExportKind.SITTING_RESULTS],
-        )
+        kind = serializers.ChoiceField(label="导出内容", choices=ExportKind.choices)
         sitting = serializers.IntegerField(label="考试批次", required=False, min_value=1, max_value=2**31 - 1)
         admission_no = serializers.CharField(label="准考证号", required=False, max_length=20)
+        level = serializers.ChoiceField(label="级别", required=False, choices=[5, 4, 3])
+        branch = serializers.IntegerField(label="分公司", required=False, min_value=1, max_value=2**31 - 1)
+        hall = serializers.IntegerField(label="营业厅", required=False, min_value=1, max_value=2**31 - 1)
+        date_from = serializers.DateField(label="考试日期自", required=False)
+        date_to = serializers.DateField(label="考试日期至", required=False)
+        expiring_days = serializers.IntegerField(label="到期天数", required=False, min_value=1, max_value=3650)
 
     @extend_schema(
         request=InputSerializer,
@@ -84,7 +87,10 @@ class ExportRequestApi(APIView):
             field, errors = next(iter(serializer.errors.items()))
             label = serializer.fields[field].label if field in serializer.fields else field
             return Response({"detail": f"“{label}”：{'；'.join(str(e) for e in errors)}"}, status=400)
-        data = dict(serializer.validated_data)
+        data = {
+            name: value.isoformat() if hasattr(value, "isoformat") else value
+            for name, value in serializer.validated_data.items()
+        }
         try:
             job = export_request(kind=data.pop("kind"), params=data, by=request.user)
         except ValidationError as exc:

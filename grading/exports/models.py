@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 class ExportKind(models.TextChoices):
     SITTING_RESULTS = "sitting_results", _("批次成绩")
+    RESULTS = "results", _("成绩汇总（跨批次）")
+    CERTIFICATES = "certificates", _("证书登记册")
     CANDIDATE_DETAILS = "candidate_details", _("考生成绩明细")
     EXAM_DAY_LOG = "exam_day_log", _("考试日志")
     ITEM_ANALYSIS = "item_analysis", _("试题分析统计")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certify.jobs import enqueue_on_commit
-from certify.people.models import User
+from certify.people.models import Branch, Hall, User
 from certify.people.selectors import may_view_personal_data
+from certify.standard.models import Level
 from exams.planning.models import Enrollment, Sitting
 from grading.exports.models import ExportJob, ExportKind, ExportStatus
 from grading.exports.sources import export_source
@@ -47,12 +48,48 @@ def _clean_params(kind: str, params: dict) -> dict:
         if enrollment is None:
             raise ValidationError({"admission_no": _("没有准考证号为「%(no)s」的考生") % {"no": admission}})
         return {"enrollment": enrollment.pk}
+    if kind == ExportKind.RESULTS:
+        return _clean_result_filters(params)
+    if kind == ExportKind.CERTIFICATES:
+        raw = str(params.get("expiring_days") or "").strip()
+        if not raw:
+            return {}
+        if not raw.isdigit() or not 1 <= int(raw) <= 3650:
+            raise ValidationError({"expiring_days": _("「到期天数」应为 1 到 3650 之间的整数")})
+        return {"expiring_days": int(raw)}
     raw = params.get("sitting")
     try:
         sitting = Sitting.objects.get(pk=int(raw))
     except (TypeError, ValueError, Sitting.DoesNotExist):
         raise ValidationError({"sitting": _("请选择考试批次")}) from None
     return {"sitting": sitting.pk}
+
+
+def _clean_result_filters(params: dict) -> dict:
+    clean: dict = {}
+    level = str(params.get("level") or "").strip()
+    if level:
+        if level not in {str(value) for value in Level.values}:
+            raise ValidationError({"level": _("「级别」应为 5、4 或 3")})
+        clean["level"] = int(level)
+    for name, model, label in (("branch", Branch, _("分公司")), ("hall", Hall, _("营业厅"))):
+        raw = str(params.get(name) or "").strip()
+        if not raw:
+            continue
+        if not raw.isdigit() or not model.objects.filter(pk=int(raw)).exists():
+            raise ValidationError({name: _("没有这个%(label)s") % {"label": label}})
+        clean[name] = int(raw)
+    for name, label in (("date_from", _("考试日期自")), ("date_to", _("考试日期至"))):
+        raw = str(params.get(name) or "").strip()
+        if not raw:
+            continue
+        try:
+            clean[name] = date.fromisoformat(raw).isoformat()
+        except ValueError:
+            raise ValidationError({name: _("「%(label)s」应为日期，例如 2026-11-30") % {"label": label}}) from None
+    if clean.get("date_from") and clean.get("date_to") and clean["date_from"] > clean["date_to"]:
+        raise ValidationError({"date_to": _("「考试日期至」不能早于「考试日期自」")})
+    return clean
 
 
 def export_request(*, kind: str, params: dict, by: User, now: datetime | None = None) -> ExportJob:

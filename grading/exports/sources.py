@@ -8,17 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certify.people.models import Branch, Hall
+from certify.standard.models import Level
 from certify.validators import mask_id_number
 from exams.planning.models import Enrollment, RoomEvent, Sitting
 from exams.practical.models import SCENE_DIMENSIONS, BusinessTask, SceneRun, TypingAttempt
 from exams.written.models import Attempt
+from grading.certificates.models import Certificate, CertificateStatus
 from grading.exports.models import ExportJob, ExportKind
 from grading.exports.workbook import Column, Sheet
 from grading.marking.models import Script, Task, TaskKind, TaskStatus
+from grading.results.models import Outcome, Result
 from grading.statistics.responses import responses
 
 TYPES = {"single": _("单选"), "multiple": _("多选"), "situational": _("情景分析")}
@@ -305,3 +311,197 @@ def export_source(job: ExportJob) -> Export:
     from grading.statistics.exports import item_analysis_export
 
     return {**SOURCES, ExportKind.ITEM_ANALYSIS: item_analysis_export}[job.kind](job)
+
+
+# --- (a), (b) results, (c) the certificate register ----------------------------------------------
+
+RESULT_COLUMNS = [
+    Column(_("工号"), "code", 10),
+    Column(_("姓名"), width=8),
+    Column(_("身份证号"), "code", 18),
+    Column(_("分公司"), width=12),
+    Column(_("营业厅"), width=18),
+    Column(_("级别"), width=8),
+    Column(_("准考证号"), "code", 10),
+    Column(_("客观题"), "number", 6),
+    Column(_("情景分析"), "number", 6),
+    Column(_("笔试成绩"), "number", 6),
+    Column(_("文字阅录"), "number", 6),
+    Column(_("业务受理"), "number", 6),
+    Column(_("情景模拟"), "number", 6),
+    Column(_("实操成绩"), "number", 6),
+    Column(_("结果"), width=10),
+    Column(_("证书编号"), "code", 16),
+]
+RESULT_FIELDS = (
+    "candidate__employee_no",
+    "candidate__name",
+    "candidate__id_number",
+    "candidate__hall__branch__name",
+    "candidate__hall__name",
+    "level",
+    "enrollment__admission_no",
+    "objective",
+    "situational",
+    "written",
+    "typing",
+    "business",
+    "scene",
+    "practical",
+    "outcome",
+    "certificate_number",
+)
+
+
+def result_rows(results, *, show_personal_data: bool, before: tuple[str, ...] = ()) -> Iterator[list]:
+    """Rows of ``RESULT_COLUMNS`` (after the fields ``before``) for a queryset of ``Result``, read
+    2,000 at a time with one query per batch."""
+    certificate = Certificate.objects.filter(result=OuterRef("pk"), status=CertificateStatus.VALID).values("number")
+    levels = dict(Level.choices)
+    outcomes = dict(Outcome.choices)
+    rows = results.annotate(certificate_number=Subquery(certificate[:1])).values_list(*before, *RESULT_FIELDS)
+    id_at, level_at, outcome_at = len(before) + 2, len(before) + 5, len(before) + 14
+    for row in rows.iterator(2000):
+        row = list(row)
+        if not show_personal_data:
+            row[id_at] = mask_id_number(row[id_at])
+        row[level_at] = str(levels.get(row[level_at], row[level_at]))
+        row[outcome_at] = str(outcomes.get(row[outcome_at], row[outcome_at]))
+        yield row
+
+
+def sitting_results(job: ExportJob) -> Export:
+    sitting = Sitting.objects.get(pk=job.params["sitting"])
+    results = Result.objects.filter(sitting=sitting).order_by("enrollment__admission_no", "pk")
+    return Export(
+        title=_("批次成绩（%(sitting)s）") % {"sitting": sitting.name},
+        file_name=f"成绩-{sitting.code}.xlsx",
+        filters=sitting_filters(sitting),
+        sheets=[
+            Sheet(
+                _("成绩"),
+                RESULT_COLUMNS,
+                result_rows(results, show_personal_data=job.show_personal_data),
+                results.count(),
+                note=_("本批次成绩尚未发布"),
+            )
+        ],
+    )
+
+
+def results_across(job: ExportJob) -> Export:
+    params = job.params
+    results = Result.objects.all()
+    filters: list[tuple[str, str]] = []
+    if params.get("level"):
+        results = results.filter(level=params["level"])
+        filters.append((_("级别"), str(Level(params["level"]).label)))
+    if params.get("branch"):
+        branch = Branch.objects.get(pk=params["branch"])
+        results = results.filter(candidate__hall__branch=branch)
+        filters.append((_("分公司"), branch.name))
+    if params.get("hall"):
+        hall = Hall.objects.get(pk=params["hall"])
+        results = results.filter(candidate__hall=hall)
+        filters.append((_("营业厅"), hall.name))
+    if params.get("date_from"):
+        results = results.filter(sitting__written_start__date__gte=params["date_from"])
+        filters.append((_("考试日期自"), params["date_from"]))
+    if params.get("date_to"):
+        results = results.filter(sitting__written_start__date__lte=params["date_to"])
+        filters.append((_("考试日期至"), params["date_to"]))
+    results = results.order_by("sitting__written_start", "sitting_id", "enrollment__admission_no", "pk")
+    columns = [Column(_("考试批次"), width=20), Column(_("考试日期"), "date", 10), *RESULT_COLUMNS]
+    rows = result_rows(
+        results, show_personal_data=job.show_personal_data, before=("sitting__name", "sitting__written_start")
+    )
+    return Export(
+        title=_("成绩汇总"),
+        file_name="成绩汇总.xlsx",
+        filters=filters,
+        sheets=[Sheet(_("成绩"), columns, rows, results.count(), note=_("没有符合条件的成绩"))],
+    )
+
+
+def certificate_register(job: ExportJob) -> Export:
+    today = timezone.localdate()
+    certificates = Certificate.objects.order_by("number")
+    filters: list[tuple[str, str]] = []
+    days = job.params.get("expiring_days")
+    if days is not None:
+        certificates = certificates.filter(
+            status=CertificateStatus.VALID, valid_until__gte=today, valid_until__lte=today + timedelta(days=days)
+        )
+        filters.append((_("有效期"), _("%(n)s 天内到期") % {"n": days}))
+    levels = dict(Level.choices)
+    statuses = dict(CertificateStatus.choices)
+
+    def rows() -> Iterator[tuple]:
+        for (
+            number,
+            employee_no,
+            name,
+            id_number,
+            branch,
+            hall,
+            level,
+            issued,
+            until,
+            status,
+            reason,
+        ) in certificates.values_list(
+            "number",
+            "candidate__employee_no",
+            "candidate__name",
+            "candidate__id_number",
+            "candidate__hall__branch__name",
+            "candidate__hall__name",
+            "level",
+            "issued_on",
+            "valid_until",
+            "status",
+            "revoked_reason",
+        ).iterator(2000):
+            if status == CertificateStatus.VALID and until < today:
+                status = CertificateStatus.EXPIRED
+            shown_id = id_number if job.show_personal_data else mask_id_number(id_number)
+            yield (
+                number, employee_no, name, shown_id, branch, hall, str(levels.get(level, level)),
+                issued, until, str(statuses.get(status, status)), reason,
+            )  # fmt: skip
+
+    return Export(
+        title=_("证书登记册"),
+        file_name="证书登记册.xlsx",
+        filters=filters,
+        sheets=[
+            Sheet(
+                _("证书"),
+                [
+                    Column(_("证书编号"), "code", 16),
+                    Column(_("工号"), "code", 10),
+                    Column(_("姓名"), width=8),
+                    Column(_("身份证号"), "code", 18),
+                    Column(_("分公司"), width=12),
+                    Column(_("营业厅"), width=18),
+                    Column(_("级别"), width=8),
+                    Column(_("发证日期"), "date", 10),
+                    Column(_("有效期至"), "date", 10),
+                    Column(_("状态"), width=6),
+                    Column(_("撤销原因"), width=30),
+                ],
+                rows(),
+                certificates.count(),
+                note=_("没有符合条件的证书"),
+            )
+        ],
+    )
+
+
+SOURCES.update(
+    {
+        ExportKind.SITTING_RESULTS: sitting_results,
+        ExportKind.RESULTS: results_across,
+        ExportKind.CERTIFICATES: certificate_register,
+    }
+)

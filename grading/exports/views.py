@@ -10,7 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from certify.people.models import Branch, Hall
 from certify.people.permissions import RoleRequiredMixin, is_staff_member
+from certify.standard.models import Level
 from exams.planning.models import Sitting
 from grading.exports.models import ExportJob, ExportKind, ExportStatus
 from grading.exports.services import export_file, export_request, may_download
@@ -29,8 +31,18 @@ class ExportListView(RoleRequiredMixin, View):
             "exports/export_list.html",
             {
                 "jobs": exports_visible(request.user)[:50],
-                "kinds": [(value, label) for value, label in ExportKind.choices if value != ExportKind.SITTING_RESULTS],
+                "sitting_kinds": [
+                    (kind.value, kind.label)
+                    for kind in (
+                        ExportKind.SITTING_RESULTS,
+                        ExportKind.EXAM_DAY_LOG,
+                        ExportKind.ITEM_ANALYSIS,
+                    )
+                ],
                 "sittings": Sitting.objects.order_by("-written_start")[:200],
+                "levels": Level.choices,
+                "branches": Branch.objects.order_by("name"),
+                "halls": Hall.objects.select_related("branch").order_by("branch__name", "name"),
                 "days": settings.EXPORT_RETENTION_DAYS,
             },
         )

@@ -93,7 +93,8 @@ def _converter(sheet, column: Column) -> Callable:
             if value is None or value == "":
                 return None
             if isinstance(value, datetime):
-                value = local_naive(value)
+                # Shown to the second; a fraction would make the cell differ from what it shows.
+                value = local_naive(value).replace(microsecond=0)
                 if column.kind == "date":
                     value = value.date()
             elif not isinstance(value, date):
