@@ -14,7 +14,7 @@ class ExportKind(models.TextChoices):
     CERTIFICATES = "certificates", _("证书登记册")
     CANDIDATE_DETAILS = "candidate_details", _("考生成绩明细")
     EXAM_DAY_LOG = "exam_day_log", _("考试日志")
-    ITEM_ANALYSIS = "item_analysis", _("试题分析统计")
+    STATISTICS = "statistics", _("统计表")
 
 
 class ExportStatus(models.TextChoices):

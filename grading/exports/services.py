@@ -20,6 +20,7 @@ from exams.planning.models import Enrollment, Sitting
 from grading.exports.models import ExportJob, ExportKind, ExportStatus
 from grading.exports.sources import export_source
 from grading.exports.workbook import workbook_write
+from grading.statistics.selectors import sittings_for
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,10 @@ def export_path(job: ExportJob) -> Path:
 
 
 def may_request(user: User, kind: str) -> bool:
-    return user.is_authenticated and user.is_cert_admin
+    """Admins export everything; chief examiners the statistics of the sittings they chair."""
+    if not user.is_authenticated:
+        return False
+    return user.is_cert_admin or (user.is_chief_examiner and kind == ExportKind.STATISTICS)
 
 
 def may_download(user: User, job: ExportJob) -> bool:
@@ -38,7 +42,7 @@ def may_download(user: User, job: ExportJob) -> bool:
     return user.is_authenticated and (job.requested_by_id == user.pk or user.is_cert_admin)
 
 
-def _clean_params(kind: str, params: dict) -> dict:
+def _clean_params(kind: str, params: dict, by: User) -> dict:
     """The parameters a kind needs, checked; a ``ValidationError`` naming the field otherwise."""
     if kind not in ExportKind.values:
         raise ValidationError({"kind": _("未知的导出内容「%(kind)s」") % {"kind": kind}})
@@ -50,6 +54,16 @@ def _clean_params(kind: str, params: dict) -> dict:
         return {"enrollment": enrollment.pk}
     if kind == ExportKind.RESULTS:
         return _clean_result_filters(params)
+    if kind == ExportKind.STATISTICS:
+        clean = {}
+        if params.get("level") not in (None, ""):
+            clean.update(_clean_result_filters({"level": params["level"]}))
+        if params.get("sitting") in (None, ""):
+            if not by.is_cert_admin:
+                raise ValidationError({"sitting": _("请选择考试批次")})
+            return clean
+        clean["sitting"] = _clean_sitting(params, by)
+        return clean
     if kind == ExportKind.CERTIFICATES:
         raw = str(params.get("expiring_days") or "").strip()
         if not raw:
@@ -57,12 +71,16 @@ def _clean_params(kind: str, params: dict) -> dict:
         if not raw.isdigit() or not 1 <= int(raw) <= 3650:
             raise ValidationError({"expiring_days": _("「到期天数」应为 1 到 3650 之间的整数")})
         return {"expiring_days": int(raw)}
+    return {"sitting": _clean_sitting(params, by)}
+
+
+def _clean_sitting(params: dict, by: User) -> int:
     raw = params.get("sitting")
     try:
-        sitting = Sitting.objects.get(pk=int(raw))
+        sitting = sittings_for(by).get(pk=int(raw))
     except (TypeError, ValueError, Sitting.DoesNotExist):
         raise ValidationError({"sitting": _("请选择考试批次")}) from None
-    return {"sitting": sitting.pk}
+    return sitting.pk
 
 
 def _clean_result_filters(params: dict) -> dict:
@@ -96,7 +114,7 @@ def export_request(*, kind: str, params: dict, by: User, now: datetime | None = 
     """Record the request and enqueue the job that writes the file (after the commit)."""
     if not may_request(by, kind):
         raise PermissionDenied(_("只有认证管理员可以导出"))
-    clean = _clean_params(kind, params)
+    clean = _clean_params(kind, params, by)
     with transaction.atomic():
         job = ExportJob.objects.create(
             kind=kind,

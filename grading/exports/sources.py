@@ -26,8 +26,7 @@ from grading.exports.workbook import Column, Sheet
 from grading.marking.models import Script, Task, TaskKind, TaskStatus
 from grading.results.models import Outcome, Result
 from grading.statistics.responses import responses
-
-TYPES = {"single": _("单选"), "multiple": _("多选"), "situational": _("情景分析")}
+from question_bank.models import ItemType
 
 
 @dataclass
@@ -144,7 +143,7 @@ def candidate_details(job: ExportJob) -> Export:
     written_rows = [
         (
             r.position,
-            str(TYPES.get(r.kind, r.kind)),
+            str(dict(ItemType.choices).get(r.kind, r.kind)),
             f"#{r.item_id}",
             r.points,
             r.shown,
@@ -308,9 +307,9 @@ SOURCES = {
 
 def export_source(job: ExportJob) -> Export:
     # Statistics sources build on this module's Export, so they are looked up when a job runs.
-    from grading.statistics.exports import item_analysis_export
+    from grading.statistics.exports import statistics_export
 
-    return {**SOURCES, ExportKind.ITEM_ANALYSIS: item_analysis_export}[job.kind](job)
+    return {**SOURCES, ExportKind.STATISTICS: statistics_export}[job.kind](job)
 
 
 # --- (a), (b) results, (c) the certificate register ----------------------------------------------

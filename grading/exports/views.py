@@ -24,7 +24,15 @@ def exports_visible(user):
     return jobs if user.is_cert_admin else jobs.filter(requested_by=user)
 
 
+def may_export(user) -> bool:
+    """Admins export everything; chief examiners the statistics of their sittings (the form on
+    the statistics page posts here)."""
+    return user.is_authenticated and (user.is_cert_admin or user.is_chief_examiner)
+
+
 class ExportListView(RoleRequiredMixin, View):
+    allowed = staticmethod(may_export)
+
     def get(self, request):
         return render(
             request,
@@ -36,7 +44,7 @@ class ExportListView(RoleRequiredMixin, View):
                     for kind in (
                         ExportKind.SITTING_RESULTS,
                         ExportKind.EXAM_DAY_LOG,
-                        ExportKind.ITEM_ANALYSIS,
+                        ExportKind.STATISTICS,
                     )
                 ],
                 "sittings": Sitting.objects.order_by("-written_start")[:200],
