@@ -61,6 +61,8 @@ class Targets:
     control: int
     marker: int
     member: int
+    # Exports (grading/exports): a finished export job requested by the admin.
+    export: int
 
 
 # Which object a ``pk`` means, by pattern name (every other parameter has one meaning).
@@ -80,6 +82,10 @@ PK = {
     "api-business": "business",
     "api-business-task": "task",
     "api-candidate": "candidate",
+    "export-job": "export",
+    "export-file": "export",
+    "api-export": "export",
+    "api-export-file": "export",
 }
 ROOM = {"practical-action": "practical_room"}
 
