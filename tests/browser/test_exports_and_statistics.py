@@ -37,7 +37,7 @@ def test_hr_exports_a_sittings_results_and_downloads_the_file(page, live_server,
     download.save_as(path)
     sheet = load_workbook(path)["成绩"]
     assert "批次成绩" in sheet["A1"].value and "导出人：周敏" in sheet["A1"].value
-    rows = [row for row in sheet.iter_rows(min_row=3, values_only=True)]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
     results = list(
         Result.objects.filter(sitting=sitting).order_by("enrollment__admission_no").select_related("candidate")
     )
