@@ -17,7 +17,8 @@ figures do not mix, it writes the sitting's results workbook:
 
 Each child reports the export's wall time, its peak resident memory (``ru_maxrss``) and its
 resident memory before the export started (Python, Django and the libraries loaded), and the
-file's size. Targets: ours ≤ 1.25 × the floor's time, ≤ 100 MB peak, ≥ 2 × faster than tablib at
+file's size, and the export's CPU seconds (user + system of the child: under other developers'
+load the wall time waits for the CPU, the CPU time much less). Targets: ours ≤ 1.25 × the floor's time, ≤ 100 MB peak, ≥ 2 × faster than tablib at
 ≤ 1/6 of its memory. Prints JSON.
 """
 
@@ -215,8 +216,10 @@ def write_floor(sitting: int, admin: int, target: Path) -> int:
 
 
 def write_tablib(sitting: int, admin: int, target: Path) -> int:
+    from django.db.models import OuterRef, Subquery
     from import_export import fields, resources
 
+    from grading.certificates.models import Certificate
     from grading.results.models import Result
 
     columns = [
@@ -241,28 +244,21 @@ def write_tablib(sitting: int, admin: int, target: Path) -> int:
         for index, (attribute, header) in enumerate(columns)
     }
 
-    def dehydrate_certificate(self, result):
-        # From the prefetched certificates (a .filter() here would query once per row).
-        numbers = [c.number for c in result.certificates.all() if c.status == "valid"]
-        return numbers[0] if numbers else ""
-
-    attributes["certificate"] = fields.Field(column_name="证书编号")
-    attributes["dehydrate_certificate"] = dehydrate_certificate
-    meta = type("Meta", (), {"model": Result, "fields": tuple(attributes_names(attributes))})
+    # The certificate number annotated, as in ours: with prefetch_related instead, import-export
+    # pages through the queryset 100 rows at a time with OFFSET, quadratic on 100,000 rows.
+    attributes["certificate"] = fields.Field(attribute="certificate_number", column_name="证书编号")
+    meta = type("Meta", (), {"model": Result, "fields": tuple(attributes), "chunk_size": 2000})
     resource_class = type("ResultResource", (resources.ModelResource,), {**attributes, "Meta": meta})
+    certificate = Certificate.objects.filter(result=OuterRef("pk"), status="valid").values("number")
     queryset = (
         Result.objects.filter(sitting_id=sitting)
         .order_by("enrollment__admission_no", "pk")
         .select_related("candidate__hall__branch", "enrollment")
-        .prefetch_related("certificates")
+        .annotate(certificate_number=Subquery(certificate[:1]))
     )
     dataset = resource_class().export(queryset=queryset)
     target.write_bytes(dataset.export("xlsx"))
     return len(dataset)
-
-
-def attributes_names(attributes: dict) -> list[str]:
-    return [name for name in attributes if not name.startswith("dehydrate_")]
 
 
 WRITERS = {"ours": write_ours, "floor": write_floor, "tablib": write_tablib}
@@ -279,9 +275,12 @@ def child(args) -> None:
     baseline = rss_mb()
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / f"{args.child}.xlsx"
+        cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         rows = WRITERS[args.child](args.sitting, args.admin, target)
         seconds = time.perf_counter() - started
+        cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
         size = target.stat().st_size
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
@@ -289,6 +288,7 @@ def child(args) -> None:
             {
                 "rows": rows,
                 "seconds": round(seconds, 2),
+                "cpu_seconds": round(cpu, 2),
                 "peak_mb": round(peak, 1),
                 "before_export_mb": round(baseline, 1),
                 "export_mb": round(peak - baseline, 1),
@@ -359,6 +359,8 @@ def main() -> None:
         report["seed_seconds"] = ids["seconds"]
         report["ratios"] = {
             "ours_time_over_floor": round(ours["seconds"] / floor["seconds"], 2),
+            "ours_cpu_over_floor": round(ours["cpu_seconds"] / floor["cpu_seconds"], 2),
+            "tablib_cpu_over_ours": round(tab["cpu_seconds"] / ours["cpu_seconds"], 2),
             "tablib_time_over_ours": round(tab["seconds"] / ours["seconds"], 2),
             "ours_peak_over_tablib_peak": round(ours["peak_mb"] / tab["peak_mb"], 3),
             "ours_export_memory_over_tablib": round(ours["export_mb"] / max(tab["export_mb"], 0.1), 3),
