@@ -18,8 +18,8 @@ figures do not mix, it writes the sitting's results workbook:
 Each child reports the export's wall time, its peak resident memory (``ru_maxrss``) and its
 resident memory before the export started (Python, Django and the libraries loaded), and the
 file's size, and the export's CPU seconds (user + system of the child: under other developers'
-load the wall time waits for the CPU, the CPU time much less). Targets: ours ≤ 1.25 × the floor's time, ≤ 100 MB peak, ≥ 2 × faster than tablib at
-≤ 1/6 of its memory. Prints JSON.
+load the wall time waits for the CPU, the CPU time much less). Targets: ours ≤ 1.25 × the
+floor's time, ≤ 100 MB peak, ≥ 2 × faster than tablib at ≤ 1/6 of its memory. Prints JSON.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ def navigation(request) -> dict:
         items.append((_("考生"), reverse("candidates")))
         items.append((_("统计"), reverse("statistics")))
         items.append((_("导出"), reverse("exports")))
+        items.append((_("证书"), reverse("certificates")))
         items.append((_("组织机构"), reverse("organisation")))
         items.append((_("接口文档"), reverse("api-docs")))
         items.append((_("后台管理"), reverse("admin:index")))

@@ -225,6 +225,13 @@ AXES_VERBOSE = False
 # Throttle per client address (DRF's throttling): sign-in attempts to the page and the token
 # endpoint together. A whole exam room may sit behind one address.
 LOGIN_RATE_PER_ADDRESS = env_str("LOGIN_RATE_PER_ADDRESS") or "300/hour"
+# Certificates (grading.certificates): lookups on the public verification page per client address,
+# the issuing organisation printed on the certificate, the address its QR code points to, and the
+# TrueType CJK font embedded in the PDF (Debian's fonts-wqy-zenhei when unset).
+VERIFY_RATE_PER_ADDRESS = env_str("VERIFY_RATE_PER_ADDRESS") or "20/minute"
+CERTIFICATE_ISSUER = env_str("CERTIFICATE_ISSUER") or "营业员岗位技能认证中心"
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL") or "http://127.0.0.1:8000"
+CERTIFICATE_FONT = env_str("CERTIFICATE_FONT") or ""
 # API tokens expire this many seconds after issue (a candidate's at the end of their sitting).
 API_TOKEN_SECONDS = env_int("API_TOKEN_SECONDS", 12 * 3600, minimum=60, maximum=30 * 24 * 3600)
 LOGIN_URL = "login"

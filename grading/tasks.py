@@ -3,6 +3,7 @@ services never import this module (they enqueue by name through ``certify.jobs``
 
 from celery import shared_task
 
+from grading.certificates.bundles import bundle_run
 from grading.exports.services import export_purge, export_run
 from grading.marking.scripts import marking_sweep as sweep
 from grading.marking.scripts import scripts_create
@@ -32,3 +33,9 @@ def run_export(job_id: int) -> str:
 def purge_exports() -> int:
     """Hourly: export files past their retention are deleted."""
     return export_purge()
+
+
+@shared_task(name="grading.tasks.certificate_bundle", acks_late=True)
+def certificate_bundle(bundle_id: int) -> int:
+    """A sitting's certificates zipped (grading.certificates.bundles). Idempotent by status."""
+    return bundle_run(bundle_id=bundle_id).done

@@ -39,3 +39,10 @@ if [ ! -f "$STAMP" ]; then
     touch "$STAMP"
 fi
 export PATH="$PWD/.venv/bin:$PATH"
+
+# The certificate PDF embeds a TrueType CJK font from Debian (see grading/certificates/pdf.py).
+if [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; then
+    echo "Installing Debian's fonts-wqy-zenhei for the certificate PDF…"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei
+fi

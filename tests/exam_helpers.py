@@ -129,7 +129,9 @@ def roster_xlsx(
     return buffer.getvalue()
 
 
-def running_now(org, *, candidates: int = 3, practical: bool = False, level: int = 5):
+def running_now(
+    org, *, candidates: int = 3, practical: bool = False, level: int = 5, start: int = 1, staff: str = "now"
+):
     """A sitting whose written window (or, with ``practical``, practical window) is open right now,
     scheduled and started."""
     from django.test import TestCase
@@ -150,15 +152,17 @@ def running_now(org, *, candidates: int = 3, practical: bool = False, level: int
         by=None,
     )
     sitting = sitting_open_enrolment(sitting=sitting)
-    enrol(sitting, org, candidates)
+    enrol(sitting, org, candidates, start=start)
     written = room_add(sitting=sitting, kind="written", name="A101", capacity=40)
     practical = room_add(sitting=sitting, kind="practical", name="实训室1", capacity=40)
-    examiners = make_examiners(org, 5, prefix="now")
+    examiners = make_examiners(org, 5, prefix=staff)
     for examiner in examiners[:2]:
         examiner_assign(room=written, examiner=examiner)
     for examiner in examiners[2:]:
         examiner_assign(room=practical, examiner=examiner)
-    examiner_assign(room=practical, examiner=make_examiners(org, 1, prefix="nowchief", chief=True)[0], is_chief=True)
+    examiner_assign(
+        room=practical, examiner=make_examiners(org, 1, prefix=f"{staff}chief", chief=True)[0], is_chief=True
+    )
     # Inside a test's transaction on_commit never fires: run the assembly it queues now.
     with TestCase.captureOnCommitCallbacks(execute=True):
         sitting_schedule(sitting=sitting, by=None, seed=77)

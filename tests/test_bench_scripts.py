@@ -20,7 +20,8 @@ import procstat  # noqa: E402
 
 
 @pytest.mark.parametrize(
-    "script", ["floor.py", "exam_day.py", "assembly.py", "typing_score.py", "exports.py", "item_analysis.py"]
+    "script",
+    ["floor.py", "exam_day.py", "assembly.py", "typing_score.py", "results.py", "exports.py", "item_analysis.py"],
 )
 def test_help(script):
     done = subprocess.run([sys.executable, str(BENCH / script), "--help"], capture_output=True, text=True, timeout=60)

@@ -11,12 +11,15 @@ from django.utils import timezone
 
 from certify.people.models import Branch, Candidate, Hall, Province, Role, User
 from certify.people.services import candidate_upsert, staff_upsert
+from certify.site.exam_day import Day, Plan, exam_day_play
 from certify.standard.models import Level
 from certify.standard.services import standard_load_defaults
 from certify.validators import id_number_check_char
+from exams.papers.services import papers_assemble
 from exams.planning.models import Sitting, SittingStatus
 from exams.planning.services import enrollment_add, examiner_assign, room_add, sitting_create, sitting_open_enrolment
 from exams.practical.material import material_load
+from exams.sittings import sitting_schedule, sitting_start
 from grading.marking.services import team_member_add
 from question_bank.services.blueprints import blueprints_load_defaults
 from question_bank.services.items import bank_load_shipped
@@ -117,6 +120,7 @@ def demo_load() -> list[DemoLogin]:
     # One hash for every demo account: hashing 45 passwords one by one takes seconds.
     User.objects.filter(username__in=usernames).update(password=make_password(DEMO_PASSWORD))
     demo_sitting_ensure(province=province)
+    demo_marked_sitting_ensure(province=province)
     return logins
 
 
@@ -167,3 +171,71 @@ def demo_sitting_ensure(*, province: Province, now=None):
         team_member_add(sitting=sitting, user=staff[name])
     team_member_add(sitting=sitting, user=staff["chief"], is_chief=True)
     return sitting
+
+
+DEMO_MARKED_NAME = "演示批次（已阅卷） 营业五级"
+DEMO_MARKED_CANDIDATES = [f"E{index:04d}" for index in range(7, 13)]
+# How the marked sitting's day went (the others pass): two fail, one missed the practical, one was sent out.
+DEMO_MARKED_PLANS = {
+    "E0008": Plan(objective_share=0.35, situational_share=0.3),
+    "E0010": Plan(practical_absent=True),
+    "E0011": Plan(typing_share=0.2, business_right=False, scene_total=50),
+    "E0012": Plan(misconduct="考试中使用手机查阅资料"),
+}
+
+
+def demo_marked_sitting_ensure(*, province: Province, now=None):
+    """A level-5 sitting held yesterday, played through the real services (written paper, marking
+    by examiner1–3, the practical session scored by the panel examiner3–5), left in 阅卷中: the
+    chief examiner signs its rooms off and the admin previews and publishes its results. Six
+    candidates (E0007–E0012): E0007 and E0009 pass, E0008 and E0011 fail, E0010 missed the practical,
+    E0012 was sent out for misconduct. Made once."""
+    now = now or timezone.now()
+    existing = Sitting.objects.filter(province=province, name=DEMO_MARKED_NAME).first()
+    if existing is not None:
+        return existing
+    day = timezone.localtime(now).replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    with transaction.atomic():
+        sitting = sitting_create(
+            name=DEMO_MARKED_NAME,
+            level=Level.FIVE,
+            province=province,
+            written_start=day,
+            written_end=day + timedelta(minutes=90),
+            practical_start=day + timedelta(hours=5),
+            practical_end=day + timedelta(hours=8),
+            by=None,
+        )
+        sitting = sitting_open_enrolment(sitting=sitting)
+        for candidate in Candidate.objects.filter(employee_no__in=DEMO_MARKED_CANDIDATES):
+            enrollment_add(sitting=sitting, candidate=candidate)
+        written = room_add(sitting=sitting, kind="written", name="第二考场", capacity=30, location="培训中心 302")
+        practical = room_add(sitting=sitting, kind="practical", name="第二实训室", capacity=10, location="培训中心 306")
+        staff = {
+            user.username: user
+            for user in User.objects.filter(
+                username__in=["examiner1", "examiner2", "examiner3", "examiner4", "examiner5", "chief"]
+            )
+        }
+        for name in ("examiner1", "examiner2"):
+            examiner_assign(room=written, examiner=staff[name])
+        for name in ("examiner3", "examiner4", "examiner5"):
+            examiner_assign(room=practical, examiner=staff[name])
+        examiner_assign(room=practical, examiner=staff["chief"], is_chief=True)
+        for name in ("examiner1", "examiner2", "examiner3"):
+            team_member_add(sitting=sitting, user=staff[name])
+        team_member_add(sitting=sitting, user=staff["chief"], is_chief=True)
+        sitting_schedule(sitting=sitting, by=None, seed=2026)
+    # The job scheduling queues runs after the commit; the demo is loaded in one transaction, so
+    # assemble here (assembling twice writes each paper once).
+    papers_assemble(sitting_id=sitting.pk)
+    sitting = sitting_start(sitting=Sitting.objects.get(pk=sitting.pk))
+    return exam_day_play(
+        sitting=sitting,
+        day=Day(
+            written_at=day + timedelta(minutes=5),
+            practical_at=day + timedelta(hours=5, minutes=5),
+            marking_at=now,
+            plans=DEMO_MARKED_PLANS,
+        ),
+    )

@@ -11,6 +11,7 @@ from exams.planning.models import Sitting, SittingStatus
 from exams.planning.selectors import candidate_enrollments, examiner_rooms
 from exams.practical.scenes import scenes_waiting_for
 from grading.marking.selectors import arbitration_queue, marker_work
+from grading.results.selectors import results_for_candidate
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -34,6 +35,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
         if user.is_candidate:
             context["candidate"] = Candidate.objects.select_related("hall__branch").filter(user=user).first()
             context["enrollments"] = candidate_enrollments(user)
+            candidate = context["candidate"]
+            context["results"] = results_for_candidate(candidate) if candidate else []
         if user.is_examiner:
             context["rooms"] = examiner_rooms(user)[:10]
             context["to_score"], context["to_review"] = scenes_waiting_for(user)

@@ -27,3 +27,9 @@ def local(value):
 def get_item(mapping, key):
     """``mapping[key]`` in a template, or "" when absent."""
     return (mapping or {}).get(key, "")
+
+
+@register.filter
+def cert_status(certificate, today):
+    """A certificate's status on ``today``: 有效 / 已撤销 / 已过期."""
+    return certificate.display_status(today)

@@ -115,3 +115,36 @@ class CertificateSerial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province_id}-{self.year}-{self.level}: {self.last}"
+
+
+class BundleStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("正在生成")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("生成失败")
+
+
+class CertificateBundle(models.Model):
+    """A zip of a sitting's certificate PDFs, made in the background with progress
+    (``grading.certificates.bundles``); the file lives under ``VAR_DIR/certificates/``."""
+
+    sitting = models.ForeignKey(
+        Sitting, on_delete=models.CASCADE, related_name="certificate_bundles", verbose_name=_("考试批次")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    status = models.CharField(_("状态"), max_length=8, choices=BundleStatus.choices, default=BundleStatus.QUEUED)
+    total = models.PositiveIntegerField(_("证书数"), default=0)
+    done = models.PositiveIntegerField(_("已生成"), default=0)
+    file_name = models.CharField(_("文件"), max_length=200, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("证书打包")
+        verbose_name_plural = _("证书打包")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.sitting} {self.get_status_display()}"

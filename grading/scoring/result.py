@@ -103,12 +103,12 @@ def result_decide(
     if written_absent or practical_absent:
         which = [name for name, absent in ((_("笔试"), written_absent), (_("实操"), practical_absent)) if absent]
         return decision(ABSENT, _("%(parts)s缺考") % {"parts": "、".join(which)})
+    # The callers' words for what is missing; without them, each part with no score is named.
     gaps = list(missing)
-    if written is None and not gaps:
-        gaps.append(_("笔试成绩未出"))
-    for name, label in PARTS.items():
-        if parts[name] is None and not any(label in gap for gap in gaps):
-            gaps.append(_("%(part)s未评分") % {"part": label})
+    if not gaps:
+        if written is None:
+            gaps.append(_("笔试成绩未出"))
+        gaps.extend(_("%(part)s未评分") % {"part": label} for name, label in PARTS.items() if parts[name] is None)
     if gaps or written is None or practical is None:
         return decision(INCOMPLETE, _("成绩未完成：%(gaps)s") % {"gaps": "；".join(gaps)})
     failed = []

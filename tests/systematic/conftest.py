@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
+from django.db import transaction
 from django.test import Client, TestCase
 from django.utils import timezone
 
@@ -12,10 +15,13 @@ from exams.papers.models import PaperItem
 from exams.planning.models import RoomExaminer, RosterImport
 from exams.planning.services import examiner_assign, room_add
 from exams.written.services import answer_save, attempt_start, attempt_submit
+from grading.certificates.models import CertificateBundle
+from grading.certificates.services import certificates_issue
 from grading.exports.services import export_request, export_run
 from grading.marking.models import TeamMember
 from grading.marking.scripts import marking_prepare
 from grading.marking.services import control_set, task_claim, task_submit, team_member_add
+from grading.results.models import Outcome, Result
 from question_bank.models import Item
 from tests.conftest import PASSWORD, client_for
 from tests.exam_helpers import make_sitting
@@ -38,6 +44,7 @@ def exam_day(org, standard, hr, settings, tmp_path):
     examiner_assign(room=other_room, examiner=stranger)
     job = RosterImport.objects.create(sitting=day.sitting, created_at=timezone.now(), content=b"", report={})
     marking = _marking(day)
+    results = _results(day)
     targets = Targets(
         sitting=day.sitting.pk,
         written_room=day.written.pk,
@@ -56,6 +63,7 @@ def exam_day(org, standard, hr, settings, tmp_path):
         job=job.pk,
         export=export_run(job_id=export_request(kind="exam_day_log", params={"sitting": day.sitting.pk}, by=hr).pk).pk,
         **marking,
+        **results,
     )
     clients = {
         "anonymous": Client(),
@@ -66,6 +74,40 @@ def exam_day(org, standard, hr, settings, tmp_path):
         "admin": client_for(hr),
     }
     return day, targets, clients
+
+
+def _results(day) -> dict:
+    """A published result of the day's candidate with a certificate, and a zip of the sitting's
+    certificates not yet made: rows as the publication writes them (the sitting is not finished)."""
+    now = timezone.now()
+    with transaction.atomic():
+        result = Result.objects.create(
+            sitting=day.sitting,
+            enrollment=day.enrollment,
+            candidate=day.enrollment.candidate,
+            level=day.sitting.level,
+            objective=Decimal(50),
+            situational=Decimal(20),
+            written=Decimal(70),
+            typing=Decimal(80),
+            business=Decimal(80),
+            scene=Decimal(80),
+            practical=Decimal(80),
+            written_pass_mark=60,
+            practical_pass_mark=60,
+            outcome=Outcome.PASSED,
+            published=True,
+            published_at=now,
+            updated_at=now,
+        )
+        [certificate] = certificates_issue(results=[result], now=now, valid_years=3)
+    bundle = CertificateBundle.objects.create(sitting=day.sitting, requested_at=now)
+    return {
+        "result": result.pk,
+        "certificate": certificate.number,
+        "certificate_code": certificate.verification_code,
+        "bundle": bundle.pk,
+    }
 
 
 def _marking(day) -> dict:

@@ -143,6 +143,21 @@ EXPECTED: dict[str, dict] = {
     "statistics-sitting": row(302, 403, 403, 403, 200, 200),
     "ticket": row(302, 200, 404, 404, 404, 200),
     "typing": row(302, 200, 404, 404, 404, 404),
+    # Results and certificates (issue 13).
+    "api-certificate-verify": row(404, 404, 404, 404, 404, 404),
+    "api-my-result-review": row(401, 405, 405, 403, 403, 403),
+    "api-my-results": row(401, 200, 200, 403, 403, 403),
+    "api-sitting-publication": row(401, 403, 403, 403, 403, 200),
+    "certificate-pdf": row(302, 200, 404, 404, 404, 200),
+    "certificates": row(302, 403, 403, 403, 403, 200),
+    "my-result": row(302, 200, 404, 403, 403, 403),
+    "result": row(302, 403, 403, 403, 200, 200),
+    "sitting-certificates": row(302, 403, 403, 403, 403, 200),
+    "sitting-certificates-download": row(302, 403, 403, 403, 403, 404),
+    "sitting-certificates-progress": row(302, 403, 403, 403, 403, 200),
+    "sitting-results": row(302, 403, 403, 404, 200, 200),
+    "verify": row(200, 200, 200, 200, 200, 200),
+    "verify-link": row(200, 200, 200, 200, 200, 200),
 }
 
 

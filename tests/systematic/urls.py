@@ -63,6 +63,12 @@ class Targets:
     member: int
     # Exports (grading/exports): a finished export job requested by the admin.
     export: int
+    # Results (grading/results, grading/certificates): the candidate's published result, its
+    # certificate (number and verification code) and a zip of the sitting's certificates.
+    result: int
+    certificate: str
+    certificate_code: str
+    bundle: int
 
 
 # Which object a ``pk`` means, by pattern name (every other parameter has one meaning).
@@ -86,6 +92,9 @@ PK = {
     "export-file": "export",
     "api-export": "export",
     "api-export-file": "export",
+    "result": "result",
+    "my-result": "result",
+    "api-my-result-review": "result",
 }
 ROOM = {"practical-action": "practical_room"}
 
@@ -102,6 +111,10 @@ def url_for(route: Route, t: Targets) -> str:
             kwargs[param] = "open"
         elif param in ("level",):
             kwargs[param] = 5
+        elif param == "number" and route.name in ("certificate-pdf", "verify-link"):
+            kwargs[param] = t.certificate
+        elif param == "code" and route.name == "verify-link":
+            kwargs[param] = t.certificate_code
         elif param == "number":
             kwargs[param] = 1
         elif param == "code":
@@ -121,6 +134,7 @@ def url_for(route: Route, t: Targets) -> str:
                     "control_id": "control",
                     "user_id": "marker",
                     "member_id": "member",
+                    "bundle_id": "bundle",
                 }[param],
             )
     return reverse(route.name, kwargs=kwargs)

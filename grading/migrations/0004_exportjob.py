@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grading', '0002_results_certificates'),
+        ('grading', '0003_certificate_bundles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
