@@ -42,7 +42,7 @@
       x: { title: { display: !!spec.x_title, text: spec.x_title || "" } },
       y: { beginAtZero: true, title: { display: !!spec.y_title, text: spec.y_title || "" } }
     };
-    if (spec.y_max) { scales.y.max = spec.y_max; }
+    if (spec.y_max) { scales.y.max = spec.y_max; } else if (!scatter) { scales.y.ticks = { precision: 0 }; }
     if (scatter) {
       scales.x.type = "linear";
       scales.x.min = 0;
