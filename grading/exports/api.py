@@ -15,15 +15,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from certify.people.permissions import IsStaffMember
+from certify.standard.models import Level
 from grading.exports.models import ExportJob, ExportKind
 from grading.exports.services import export_file, export_request, may_download
+from grading.marking.api import ErrorOutput
 
 
-class ErrorOutput(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-class JobOutput(serializers.Serializer):
+class ExportJobOutput(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     kind_label = serializers.CharField()
@@ -67,11 +65,11 @@ class ExportRequestApi(APIView):
 
     permission_classes = [IsAuthenticated, IsStaffMember]
 
-    class InputSerializer(serializers.Serializer):
+    class ExportRequestInputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(label="导出内容", choices=ExportKind.choices)
         sitting = serializers.IntegerField(label="考试批次", required=False, min_value=1, max_value=2**31 - 1)
         admission_no = serializers.CharField(label="准考证号", required=False, max_length=20)
-        level = serializers.ChoiceField(label="级别", required=False, choices=[5, 4, 3])
+        level = serializers.ChoiceField(label="级别", required=False, choices=Level.choices)
         branch = serializers.IntegerField(label="分公司", required=False, min_value=1, max_value=2**31 - 1)
         hall = serializers.IntegerField(label="营业厅", required=False, min_value=1, max_value=2**31 - 1)
         date_from = serializers.DateField(label="考试日期自", required=False)
@@ -79,12 +77,12 @@ class ExportRequestApi(APIView):
         expiring_days = serializers.IntegerField(label="到期天数", required=False, min_value=1, max_value=3650)
 
     @extend_schema(
-        request=InputSerializer,
-        responses={202: JobOutput, 400: ErrorOutput, 403: ErrorOutput},
+        request=ExportRequestInputSerializer,
+        responses={202: ExportJobOutput, 400: ErrorOutput, 403: ErrorOutput},
         summary="申请导出 Excel（后台生成）",
     )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.ExportRequestInputSerializer(data=request.data)
         if not serializer.is_valid():
             field, errors = next(iter(serializer.errors.items()))
             label = serializer.fields[field].label if field in serializer.fields else field
@@ -113,7 +111,7 @@ def _job_for(request, pk: int) -> ExportJob:
 class ExportJobApi(APIView):
     permission_classes = [IsAuthenticated, IsStaffMember]
 
-    @extend_schema(responses={200: JobOutput, 403: ErrorOutput, 404: ErrorOutput}, summary="导出进度")
+    @extend_schema(responses={200: ExportJobOutput, 403: ErrorOutput, 404: ErrorOutput}, summary="导出进度")
     def get(self, request, pk: int):
         try:
             job = _job_for(request, pk)
