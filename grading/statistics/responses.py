@@ -4,8 +4,8 @@ option shuffle: the one reading shared by the item analysis and the per-candidat
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from exams.papers.models import Assembly, PaperItem
 from exams.written.models import Answer, AttemptStatus
@@ -16,8 +16,9 @@ from question_bank.models import MultiplePolicy
 LETTERS = "ABCDEFGH"
 
 
-@dataclass(frozen=True)
-class Response:
+class Response(NamedTuple):
+    """One response (a tuple: 250,000 of them are made for a 5,000-candidate sitting)."""
+
     attempt_id: int
     position: int
     item_id: int
