@@ -20,7 +20,9 @@ def sitting(org, standard):
     return sitting
 
 
-def test_hr_exports_a_sittings_results_and_downloads_the_file(page, live_server, hr, sitting, celery_worker, tmp_path):
+def test_hr_exports_a_sittings_results_and_downloads_the_file(page, live_server, hr, sitting, tmp_path):
+    # The job runs in-process here (the sitting's papers are assembled in-process too); the export
+    # on a real Celery worker is tests/test_exports_worker.py.
     login(page, live_server, "hr")
     page.get_by_role("navigation", name="主菜单").get_by_role("link", name="导出").click()
     form = page.get_by_test_id("export-sitting-form")
