@@ -8,6 +8,7 @@ import io
 import re
 import zipfile
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -21,6 +22,7 @@ from grading.exports.models import ExportJob, ExportKind, ExportStatus
 from grading.exports.services import export_purge, export_request, export_run
 from grading.exports.workbook import Column, Sheet, local_naive, workbook_write
 from grading.marking.models import Script
+from grading.results.services import result_rescore
 from grading.scoring.objective import letter_index
 from tests.conftest import client_for
 from tests.exam_helpers import synthetic_bank
@@ -268,6 +270,28 @@ def test_the_candidate_details_list_every_mark_and_the_final_score(org, hr):
         ["第 2 评", "阅卷员m2", 7],
         [f"最终得分（{script.get_rule_display()}）", None, 6.5],
     ]
+    assert table(workbook["成绩更正"]) == [["没有成绩更正记录"] + [None] * 7]
+
+
+def test_the_candidate_details_list_every_re_score(org, hr):
+    sitting = sat_with_events(org)
+    result = publish_results(sitting)[1]
+    rescore = result_rescore(result=result, part="typing", new=Decimal("85"), reason="=复核后更正", by=hr)
+    job = run_export(client_for(hr), kind="candidate_details", admission_no=result.enrollment.admission_no)
+    workbook, _ = download(client_for(hr), job)
+    assert table(workbook["成绩更正"]) == [
+        [
+            "文字阅录",
+            80,
+            85,
+            "=复核后更正",
+            "周敏",
+            local_naive(rescore.at).replace(microsecond=0),
+            result.get_outcome_display(),
+            rescore.get_outcome_after_display(),
+        ]
+    ]
+    assert workbook["成绩更正"]["D3"].data_type == "s"
 
 
 def test_formula_looking_text_stays_text_in_the_real_file(tmp_path):

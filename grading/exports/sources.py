@@ -24,7 +24,7 @@ from grading.certificates.models import Certificate, CertificateStatus
 from grading.exports.models import ExportJob, ExportKind
 from grading.exports.workbook import Column, Sheet
 from grading.marking.models import Script, Task, TaskKind, TaskStatus
-from grading.results.models import Outcome, Result
+from grading.results.models import Outcome, Part, ReScore, Result
 from grading.statistics.responses import responses
 from question_bank.models import ItemType
 
@@ -232,6 +232,21 @@ def candidate_details(job: ExportJob) -> Export:
                     marks,
                 )
             )
+    parts = dict(Part.choices)
+    outcomes = dict(Outcome.choices)
+    rescore_rows = [
+        (
+            str(parts.get(r.part, r.part)),
+            r.old,
+            r.new,
+            r.reason,
+            r.by.display_name,
+            r.at,
+            str(outcomes.get(r.outcome_before, r.outcome_before)),
+            str(outcomes.get(r.outcome_after, r.outcome_after)),
+        )
+        for r in ReScore.objects.filter(result__enrollment=enrollment).select_related("by").order_by("at", "pk")
+    ]
     text = Column(_("说明"), width=40)
     return Export(
         title=_("考生成绩明细（%(name)s）") % {"name": candidate.name},
@@ -280,6 +295,22 @@ def candidate_details(job: ExportJob) -> Export:
                 practical_rows,
                 len(practical_rows),
                 note=_("没有实操记录"),
+            ),
+            Sheet(
+                _("成绩更正"),
+                [
+                    Column(_("部分"), width=10),
+                    Column(_("原分数"), "number", 6),
+                    Column(_("新分数"), "number", 6),
+                    Column(_("原因"), width=30),
+                    Column(_("操作人"), width=8),
+                    Column(_("时间"), "datetime", 19),
+                    Column(_("原结果"), width=10),
+                    Column(_("新结果"), width=10),
+                ],
+                rescore_rows,
+                len(rescore_rows),
+                note=_("没有成绩更正记录"),
             ),
         ],
     )
