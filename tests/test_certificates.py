@@ -159,3 +159,10 @@ def test_the_admin_downloads_a_sittings_certificates_as_one_zip(
     download = client.get(f"/sittings/{certificate.sitting_id}/certificates/{bundle.pk}/download/")
     archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
     assert archive.namelist() == [f"{certificate.number}_{certificate.candidate.name}.pdf"]
+
+
+@override_settings(VERIFY_RATE_PER_ADDRESS="2/minute")
+def test_the_verification_api_is_rate_limited_too(certificate):
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    query = {"number": certificate.number, "code": certificate.verification_code}
+    assert [client.get("/api/certificates/verify/", query).status_code for _ in range(3)] == [200, 200, 429]

@@ -218,3 +218,24 @@ def test_the_result_page_records_a_rescore_answers_a_request_and_revokes(played,
     assert certificate.status == "revoked" and certificate.revoked_reason == "冒名顶替"
     candidate_page = client_for(result.candidate.user).get(f"/my/results/{result.pk}/").content.decode()
     assert "已更正文字阅录成绩" in candidate_page and "已撤销" in candidate_page
+
+
+def test_the_publication_api_lists_the_blockers_and_publishes(played, hr):
+    client = client_for(hr)
+    state = client.get(f"/api/sittings/{played.pk}/publication/").json()
+    assert state["blockers"] == ["A101：考评组长尚未签认", "实训室1：考评组长尚未签认"]
+    assert state["counts"] == {"合格": 2, "不合格": 1, "缺考": 0, "违纪": 0, "成绩未完成": 0}
+    refused = client.post(f"/api/sittings/{played.pk}/publication/")
+    assert refused.status_code == 400
+    assert refused.json() == {"detail": "A101：考评组长尚未签认；实训室1：考评组长尚未签认"}
+    sign_off_all(played, hr)
+    done = client.post(f"/api/sittings/{played.pk}/publication/")
+    assert done.status_code == 200 and done.json()["published"] == 3 and done.json()["status"] == "published"
+
+
+def test_a_written_room_with_a_candidate_neither_present_nor_marked_absent_cannot_be_signed_off(org, standard, hr):
+    sitting = played_sitting(org, {2: Plan(written_missed=True)}, candidates=2)
+    written = rooms(sitting)[RoomKind.WRITTEN]
+    with pytest.raises(ValidationError) as refused:
+        room_sign_off(room=written, by=hr, now=after(sitting))
+    assert "A101：1 名考生未参加笔试且未标记缺考" in refused.value.messages

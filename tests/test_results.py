@@ -6,9 +6,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from certify.standard.services import standard_revise
+from exams.planning.models import Enrollment
+from exams.practical.material import material_load
+from exams.practical.typing import typing_save, typing_start, typing_submit
 from grading.results.selectors import sitting_results
 from grading.scoring.result import ResultRules, result_decide
+from tests.exam_helpers import running_now, synthetic_bank
 from tests.results_helpers import Plan, after, played_sitting
 
 RULES = ResultRules(written_pass_mark=60, practical_pass_mark=60, weights={"typing": 30, "business": 40, "scene": 30})
@@ -117,3 +123,19 @@ def test_a_played_sitting_gives_every_outcome(org, standard):
     assert results["C00004"].outcome == "misconduct" and results["C00004"].detail == "违纪：夹带资料"
     assert results["C00005"].outcome == "incomplete" and results["C00005"].detail == "成绩未完成：情景模拟待评分"
     assert results["C00006"].outcome == "absent" and results["C00006"].detail == "实操缺考"
+
+
+def test_a_running_sitting_keeps_the_typing_floor_it_froze(org, standard, hr):
+    synthetic_bank()
+    material_load()
+    sitting = running_now(org, candidates=1, practical=True)
+    enrollment = Enrollment.objects.select_related("candidate__user").get(sitting=sitting)
+    attempt = typing_start(enrollment=enrollment, user=enrollment.candidate.user)
+    revised = standard_revise(changes={5: {"typing_accuracy_floor": 99}}, note="提高正确率下限", by=hr)
+    assert revised.rule_for(5).typing_accuracy_floor == 99
+    # 95 % accurate: above the frozen floor (90), below the revised one (99).
+    text = attempt.passage.text[:100]
+    typed = "".join("某" if i % 20 == 0 else ch for i, ch in enumerate(text))
+    typing_save(attempt=attempt, text=typed, seq=1, keystrokes=len(typed), now=timezone.now())
+    attempt = typing_submit(attempt=attempt)
+    assert Decimal(attempt.result["accuracy"]) < Decimal("0.99") and attempt.score > 0

@@ -45,6 +45,7 @@ class Plan:
     scene_total: int = 90  # each panel member's total (0–100, a multiple of 5)
     scene_scored: bool = True  # False: only one panel member has scored (待评分)
     written_absent: bool = False
+    written_missed: bool = False  # never came and nobody marked them absent
     practical_absent: bool = False
     misconduct: str | None = None  # the examiner's reason for ending the written exam
 
@@ -63,6 +64,8 @@ def _right_letters(item: PaperItem) -> list[str]:
 
 def _written(enrollment: Enrollment, plan: Plan, examiner, now: datetime) -> None:
     room = enrollment.written_room
+    if plan.written_missed:
+        return
     if plan.written_absent:
         enrollment_mark_absent(room=room, enrollment=enrollment, by=examiner, reason="未到考场", now=now)
         return

@@ -152,6 +152,9 @@ def room_blockers(room: Room) -> list[str]:
             blockers.append(_("%(room)s：%(n)s 份情景分析答卷待评") % {"room": room.name, "n": n})
         if n := scripts.filter(status=ScriptStatus.ARBITRATION).count():
             blockers.append(_("%(room)s：%(n)s 份情景分析答卷待仲裁") % {"room": room.name, "n": n})
+        missing = Enrollment.objects.filter(written_room=room, status=EnrollmentStatus.ENROLLED, attempt__isnull=True)
+        if n := missing.count():
+            blockers.append(_("%(room)s：%(n)s 名考生未参加笔试且未标记缺考") % {"room": room.name, "n": n})
         if RoomPause.objects.filter(room=room, ended_at__isnull=True).exists():
             blockers.append(_("%(room)s：考场暂停尚未恢复") % {"room": room.name})
     else:
