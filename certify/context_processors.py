@@ -15,12 +15,16 @@ def navigation(request) -> dict:
     if user.is_examiner:
         items.append((_("我的考场"), reverse("my-rooms")))
         items.append((_("阅卷"), reverse("marking-home")))
+    if user.is_chief_examiner and not is_cert_admin(user):
+        items.append((_("统计"), reverse("statistics")))
     if is_staff_member(user):
         items.append((_("认证标准"), reverse("standard")))
     if is_cert_admin(user):
         items.append((_("考试批次"), reverse("sittings")))
         items.append((_("题库"), reverse("bank")))
         items.append((_("考生"), reverse("candidates")))
+        items.append((_("统计"), reverse("statistics")))
+        items.append((_("导出"), reverse("exports")))
         items.append((_("证书"), reverse("certificates")))
         items.append((_("组织机构"), reverse("organisation")))
         items.append((_("接口文档"), reverse("api-docs")))

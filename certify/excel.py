@@ -225,9 +225,14 @@ def upload_problem(form) -> str:
     return "；".join(str(error) for errors in form.errors.values() for error in errors)
 
 
+def looks_like_formula(value) -> bool:
+    """Text that Excel or WPS would read as a formula (or a DDE call) if written as it is."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
 def write_text(cell, value) -> None:
     """Write ``value``; text Excel could take for a formula is marked as plain text."""
     cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if looks_like_formula(value):
         cell.data_type = "s"
         cell.quotePrefix = True

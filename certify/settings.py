@@ -172,6 +172,10 @@ CELERY_BEAT_SCHEDULE = {
         # A run not started within its own period is dropped: with workers down, sweeps do not pile up.
         "options": {"expires": 5},
     },
+    "exports-purge": {
+        "task": "grading.tasks.purge_exports",
+        "schedule": crontab(minute=17),  # hourly: export files past their retention are deleted
+    },
     "marking-sweep": {
         "task": "grading.tasks.marking_sweep",
         "schedule": 30.0,  # seconds; submissions enqueue their scripts, marking pages make missing ones
@@ -189,6 +193,11 @@ CERTIFY_SWEEP_SECONDS = env_int("CERTIFY_SWEEP_SECONDS", 5, minimum=1, maximum=3
 # Untrusted workbooks are read in a child process limited to this much memory and CPU time.
 EXCEL_MEMORY_MB = env_int("EXCEL_MEMORY_MB", 512, minimum=128, maximum=8192)
 EXCEL_CPU_SECONDS = env_int("EXCEL_CPU_SECONDS", 20, minimum=2, maximum=600)
+
+# --- Excel exports ------------------------------------------------------------
+# Finished export files live here (shared by the web and worker processes) for this many days.
+EXPORTS_DIR = Path(env_str("EXPORTS_DIR") or VAR_DIR / "exports")
+EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1, maximum=365)
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "certify.User"

@@ -5,6 +5,7 @@ finds every model of the app.
 """
 
 from grading.certificates.models import Certificate, CertificateSerial
+from grading.exports.models import ExportJob
 from grading.marking.models import (
     Arbitration,
     ControlScript,
@@ -23,6 +24,7 @@ __all__ = [
     "Certificate",
     "CertificateSerial",
     "ControlScript",
+    "ExportJob",
     "MarkerPause",
     "MarkingItem",
     "MarkingSettings",

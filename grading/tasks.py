@@ -4,6 +4,7 @@ services never import this module (they enqueue by name through ``certify.jobs``
 from celery import shared_task
 
 from grading.certificates.bundles import bundle_run
+from grading.exports.services import export_purge, export_run
 from grading.marking.scripts import marking_sweep as sweep
 from grading.marking.scripts import scripts_create
 
@@ -20,6 +21,18 @@ def marking_sweep() -> dict:
     """The periodic sweep (beat): sittings whose written window is over move to 阅卷中, and every
     submitted attempt still without scripts gets them."""
     return sweep()
+
+
+@shared_task(name="grading.tasks.run_export", acks_late=True)
+def run_export(job_id: int) -> str:
+    """Write one export workbook (idempotent: a job not queued any more is left alone)."""
+    return export_run(job_id=job_id).status
+
+
+@shared_task(name="grading.tasks.purge_exports", acks_late=True)
+def purge_exports() -> int:
+    """Hourly: export files past their retention are deleted."""
+    return export_purge()
 
 
 @shared_task(name="grading.tasks.certificate_bundle", acks_late=True)

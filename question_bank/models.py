@@ -289,3 +289,42 @@ class FindingReview(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ItemFlag(models.TextChoices):
+    """The item analysis's flags (thresholds in ``grading/statistics/item_analysis.py``)."""
+
+    TOO_EASY = "too_easy", _("过易（通过率 > 0.95）")
+    TOO_HARD = "too_hard", _("过难（通过率 < 0.20）")
+    LOW_DISCRIMINATION = "low_discrimination", _("区分度低（点双列相关 < 0.20）")
+    DISTRACTOR_BEATS_KEY = "distractor_beats_key", _("高分组选择某干扰项多于正确答案")
+
+
+class ItemStatistics(models.Model):
+    """An item version's figures from the item analysis of one sitting (written by
+    ``grading.statistics.services``; the bank shows them on the item's page with their flags)."""
+
+    item_version = models.ForeignKey(
+        ItemVersion, on_delete=models.CASCADE, related_name="statistics", verbose_name=_("题目版本")
+    )
+    # The sitting's id and name (sittings live above the bank, so no foreign key).
+    sitting_id = models.PositiveIntegerField(_("考试批次编号"))
+    sitting_label = models.CharField(_("考试批次"), max_length=120)
+    responses = models.PositiveIntegerField(_("作答人数"))
+    facility = models.FloatField(_("通过率"), null=True, blank=True)
+    point_biserial = models.FloatField(_("点双列相关"), null=True, blank=True)
+    upper_lower = models.FloatField(_("高低分组区分度"), null=True, blank=True)
+    options = models.JSONField(_("选项选择情况"), default=list, blank=True)
+    flags = models.JSONField(_("问题标记"), default=list, blank=True)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("试题分析")
+        verbose_name_plural = _("试题分析")
+        ordering = ["-computed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item_version", "sitting_id"], name="item_statistics_once_per_sitting")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_version} {self.sitting_label}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
 
-from question_bank.models import Item, ItemType, ItemVersion, KnowledgePoint
+from question_bank.models import Item, ItemStatistics, ItemType, ItemVersion, KnowledgePoint
 
 
 @dataclass
@@ -88,3 +88,9 @@ def bank_counts(*, items: QuerySet[Item]) -> list[ChapterCounts]:
         ChapterCounts(chapter=chapter, by_type={t: counts[(chapter.code, t)] for t in ItemType.values})
         for chapter in KnowledgePoint.objects.filter(parent__isnull=True).order_by("order")
     ]
+
+
+def item_statistics(*, item: Item) -> list[ItemStatistics]:
+    """The item analysis figures of every version of ``item``, flagged ones first, newest first."""
+    rows = list(ItemStatistics.objects.filter(item_version__item=item).select_related("item_version"))
+    return sorted(rows, key=lambda row: (not row.flags, -row.computed_at.timestamp(), row.pk))

@@ -17,8 +17,15 @@ from certify.excel import MAX_UPLOAD_BYTES, RowError, upload_problem
 from certify.people.permissions import RoleRequiredMixin
 from certify.standard.models import Level
 from question_bank.forms import COLUMN_FIELDS, BlueprintForm, ImportForm, ItemForm
-from question_bank.models import Blueprint, Item, ItemStatus, ItemType, KnowledgePoint
-from question_bank.selectors import ItemFilters, bank_counts, current_versions, enemy_group_members, item_list
+from question_bank.models import Blueprint, Item, ItemFlag, ItemStatus, ItemType, KnowledgePoint
+from question_bank.selectors import (
+    ItemFilters,
+    bank_counts,
+    current_versions,
+    enemy_group_members,
+    item_list,
+    item_statistics,
+)
 from question_bank.services.blueprints import blueprint_feasibility, blueprint_update
 from question_bank.services.excel import ImportReport, bank_export, bank_import, bank_template
 from question_bank.services.health import bank_check, finding_review, finding_review_withdraw, item_findings
@@ -79,6 +86,8 @@ class ItemDetailView(RoleRequiredMixin, View):
                 "statuses": ItemStatus.choices,
                 "enemies": enemy_group_members(item=item),
                 "findings": item_findings(item=item),
+                "statistics": item_statistics(item=item),
+                "flag_labels": dict(ItemFlag.choices),
             },
         )
 

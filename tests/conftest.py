@@ -50,6 +50,9 @@ def fast_password_hashing(settings):
     ]
     # Every test signs in from 127.0.0.1: the per-address throttle is tested on its own.
     settings.LOGIN_RATE_PER_ADDRESS = "100000/hour"
+    # Likewise certificate lookups: the systematic tests reach the verification page many times a
+    # minute (its limit is tested on its own, with override_settings).
+    settings.VERIFY_RATE_PER_ADDRESS = "100000/hour"
 
 
 # --- personas --------------------------------------------------------------------------

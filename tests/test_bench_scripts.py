@@ -19,7 +19,10 @@ import floor_apps  # noqa: E402
 import procstat  # noqa: E402
 
 
-@pytest.mark.parametrize("script", ["floor.py", "exam_day.py", "assembly.py", "typing_score.py", "results.py"])
+@pytest.mark.parametrize(
+    "script",
+    ["floor.py", "exam_day.py", "assembly.py", "typing_score.py", "results.py", "exports.py", "item_analysis.py"],
+)
 def test_help(script):
     done = subprocess.run([sys.executable, str(BENCH / script), "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -17,6 +17,7 @@ from exams.planning.services import examiner_assign, room_add
 from exams.written.services import answer_save, attempt_start, attempt_submit
 from grading.certificates.models import CertificateBundle
 from grading.certificates.services import certificates_issue
+from grading.exports.services import export_request, export_run
 from grading.marking.models import TeamMember
 from grading.marking.scripts import marking_prepare
 from grading.marking.services import control_set, task_claim, task_submit, team_member_add
@@ -32,7 +33,8 @@ PERSONAS = ("anonymous", "candidate", "other_candidate", "other_examiner", "chie
 
 
 @pytest.fixture
-def exam_day(org, standard, hr):
+def exam_day(org, standard, hr, settings, tmp_path):
+    settings.EXPORTS_DIR = tmp_path / "exports"
     day = day_open_now(org)
     other_sitting = make_sitting(org, day=20, name="另一批次")
     other_room = room_add(sitting=other_sitting, kind="written", name="B202", capacity=30)
@@ -59,6 +61,7 @@ def exam_day(org, standard, hr):
         item=Item.objects.first().pk,
         candidate=day.enrollment.candidate_id,
         job=job.pk,
+        export=export_run(job_id=export_request(kind="exam_day_log", params={"sitting": day.sitting.pk}, by=hr).pk).pk,
         **marking,
         **results,
     )

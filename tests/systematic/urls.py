@@ -61,6 +61,8 @@ class Targets:
     control: int
     marker: int
     member: int
+    # Exports (grading/exports): a finished export job requested by the admin.
+    export: int
     # Results (grading/results, grading/certificates): the candidate's published result, its
     # certificate (number and verification code) and a zip of the sitting's certificates.
     result: int
@@ -86,6 +88,10 @@ PK = {
     "api-business": "business",
     "api-business-task": "task",
     "api-candidate": "candidate",
+    "export-job": "export",
+    "export-file": "export",
+    "api-export": "export",
+    "api-export-file": "export",
     "result": "result",
     "my-result": "result",
     "api-my-result-review": "result",
