@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 
+from certify.site.exam_day import perfect_order
 from exams.planning.models import Enrollment
 from exams.practical.business import business_finalize_expired, business_start, business_task_submit
 from exams.practical.material import material_load
@@ -41,36 +42,9 @@ RULES = BusinessRules(
 
 def perfect(card: dict) -> dict:
     """The order a careful clerk submits for ``card``."""
-    expected = card["expected"]
-    presented = card["presented"] or {}
-    order = {
-        "customer_id_number": card["customer"]["id_number"],
-        "realname": {
-            "id_type": presented.get("id_type", ""),
-            "id_number": presented.get("id_number", ""),
-            "name": presented.get("name", ""),
-            "verified": bool(presented),
-        },
-        "action": expected["action"],
-        "advice": "",
-        "business": expected.get("business", ""),
-        "bundle": expected.get("bundle", ""),
-        "fixed_line": None,
-        "broadband": None,
-        "addons": list(expected.get("addons") or []),
-        "target_number": expected.get("target_number", ""),
-        "new_address": expected.get("new_address", ""),
-        "payment": "cash",
-    }
-    if expected.get("fixed_line"):
-        want = expected["fixed_line"]
-        number = "0571-86120018" if want["number"] == "any" else want["number"]
-        order["fixed_line"] = {"product": "FIX-STD", "number": number, "address": want["address"], "slot": want["slot"]}
-    if expected.get("broadband"):
-        order["broadband"] = dict(expected["broadband"])
-    if expected["action"] == "refuse":
-        order["advice"] = "请您带上" + "、".join(expected["advice_keywords"]) + "再来办理"
-    return order
+    return perfect_order(
+        expected=card["expected"], presented=card["presented"], customer_id_number=card["customer"]["id_number"]
+    )
 
 
 def check(card: dict, order: dict, seconds: float = 60):

@@ -107,10 +107,12 @@ def _mark_all(sitting: Sitting, plans: dict[int, Plan], now: datetime) -> None:
                 task_submit(task=task, marker=marker, awards=_awards(item, plan.situational_share), now=now)
 
 
-def _order(card) -> dict:
-    expected, presented = card.expected, card.presented or {}
+def perfect_order(*, expected: dict, presented: dict | None, customer_id_number: str) -> dict:
+    """The order a careful clerk submits for a business card (its expected outcome, the ID card
+    the customer presents): the demo's right answers, and the tests' reference order."""
+    presented = presented or {}
     order = {
-        "customer_id_number": card.customer["id_number"],
+        "customer_id_number": customer_id_number,
         "realname": {
             "id_type": presented.get("id_type", ""),
             "id_number": presented.get("id_number", ""),
@@ -151,7 +153,10 @@ def _practical(enrollment: Enrollment, plan: Plan, panel: list, chief, now: date
     typing_submit(attempt=typing, now=now + timedelta(minutes=4))
     business = business_start(enrollment=enrollment, user=user, now=now + timedelta(minutes=5))
     for n, task in enumerate(BusinessTask.objects.filter(attempt=business).select_related("scenario"), start=1):
-        order = _order(task.scenario)
+        card = task.scenario
+        order = perfect_order(
+            expected=card.expected, presented=card.presented, customer_id_number=card.customer["id_number"]
+        )
         if not plan.business_right:  # refuses every card, naming none of the materials asked for
             order.update(action="refuse", advice="请您改日再来办理")
         business_task_submit(task=task, order=order, now=now + timedelta(minutes=5, seconds=60 * n))
