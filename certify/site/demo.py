@@ -151,11 +151,20 @@ def demo_sitting_ensure(*, province: Province, now=None):
         practical_end=start + timedelta(hours=8),
         by=None,
     )
+    return _enrol_and_staff(sitting, DEMO_SITTING_CANDIDATES, ("第一考场", "培训中心 301"), ("实训室", "培训中心 305"))
+
+
+def _enrol_and_staff(sitting: Sitting, candidates: list[str], written_room: tuple, practical_room: tuple) -> Sitting:
+    """Opens enrolment, enrols ``candidates`` and staffs the two rooms (name, location) within the
+    examiner rules: examiner1–2 in the written room, examiner3–5 and the chief examiner on the
+    practical panel; examiner1–3 mark, the chief examiner is 阅卷组长."""
     sitting = sitting_open_enrolment(sitting=sitting)
-    for candidate in Candidate.objects.filter(employee_no__in=DEMO_SITTING_CANDIDATES):
+    for candidate in Candidate.objects.filter(employee_no__in=candidates):
         enrollment_add(sitting=sitting, candidate=candidate)
-    written = room_add(sitting=sitting, kind="written", name="第一考场", capacity=30, location="培训中心 301")
-    practical = room_add(sitting=sitting, kind="practical", name="实训室", capacity=10, location="培训中心 305")
+    written = room_add(sitting=sitting, kind="written", name=written_room[0], capacity=30, location=written_room[1])
+    practical = room_add(
+        sitting=sitting, kind="practical", name=practical_room[0], capacity=10, location=practical_room[1]
+    )
     staff = {
         user.username: user
         for user in User.objects.filter(
@@ -206,25 +215,9 @@ def demo_marked_sitting_ensure(*, province: Province, now=None):
             practical_end=day + timedelta(hours=8),
             by=None,
         )
-        sitting = sitting_open_enrolment(sitting=sitting)
-        for candidate in Candidate.objects.filter(employee_no__in=DEMO_MARKED_CANDIDATES):
-            enrollment_add(sitting=sitting, candidate=candidate)
-        written = room_add(sitting=sitting, kind="written", name="第二考场", capacity=30, location="培训中心 302")
-        practical = room_add(sitting=sitting, kind="practical", name="第二实训室", capacity=10, location="培训中心 306")
-        staff = {
-            user.username: user
-            for user in User.objects.filter(
-                username__in=["examiner1", "examiner2", "examiner3", "examiner4", "examiner5", "chief"]
-            )
-        }
-        for name in ("examiner1", "examiner2"):
-            examiner_assign(room=written, examiner=staff[name])
-        for name in ("examiner3", "examiner4", "examiner5"):
-            examiner_assign(room=practical, examiner=staff[name])
-        examiner_assign(room=practical, examiner=staff["chief"], is_chief=True)
-        for name in ("examiner1", "examiner2", "examiner3"):
-            team_member_add(sitting=sitting, user=staff[name])
-        team_member_add(sitting=sitting, user=staff["chief"], is_chief=True)
+        sitting = _enrol_and_staff(
+            sitting, DEMO_MARKED_CANDIDATES, ("第二考场", "培训中心 302"), ("第二实训室", "培训中心 306")
+        )
         sitting_schedule(sitting=sitting, by=None, seed=2026)
     # The job scheduling queues runs after the commit; the demo is loaded in one transaction, so
     # assemble here (assembling twice writes each paper once).
