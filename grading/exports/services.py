@@ -18,11 +18,18 @@ from certify.people.selectors import may_view_personal_data
 from certify.standard.models import Level
 from exams.planning.models import Enrollment, Sitting
 from grading.exports.models import ExportJob, ExportKind, ExportStatus
-from grading.exports.sources import export_source
+from grading.exports.sources import SOURCES, Export
 from grading.exports.workbook import workbook_write
+from grading.statistics.exports import statistics_export
 from grading.statistics.selectors import sittings_for
 
 logger = logging.getLogger(__name__)
+
+
+def export_source(job: ExportJob) -> Export:
+    """What ``job`` writes: one of ``grading.exports.sources``, or the statistics workbook (which
+    builds on those sources' sheets, so it is looked up here, above both)."""
+    return {**SOURCES, ExportKind.STATISTICS: statistics_export}[job.kind](job)
 
 
 def export_path(job: ExportJob) -> Path:

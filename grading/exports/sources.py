@@ -336,13 +336,6 @@ SOURCES = {
 }
 
 
-def export_source(job: ExportJob) -> Export:
-    # Statistics sources build on this module's Export, so they are looked up when a job runs.
-    from grading.statistics.exports import statistics_export
-
-    return {**SOURCES, ExportKind.STATISTICS: statistics_export}[job.kind](job)
-
-
 # --- (a), (b) results, (c) the certificate register ----------------------------------------------
 
 RESULT_COLUMNS = [
