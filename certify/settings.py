@@ -175,6 +175,7 @@ CELERY_BEAT_SCHEDULE = {
     "exports-purge": {
         "task": "grading.tasks.purge_exports",
         "schedule": crontab(minute=17),  # hourly: export files past their retention are deleted
+        "options": {"expires": 3000},
     },
     "marking-sweep": {
         "task": "grading.tasks.marking_sweep",
