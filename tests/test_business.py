@@ -437,3 +437,44 @@ def test_when_time_runs_out_the_page_says_exactly_what_was_submitted(enrollment)
     second = BusinessTask.objects.select_related("scenario").get(pk=body["tasks"][1]["id"])
     assert f"任务 1（{first.scenario.title}）：已提交" in page
     assert f"任务 2（{second.scenario.title}）：<strong>未提交</strong>" in page
+
+
+@pytest.mark.django_db
+def test_b13_the_clerk_may_cancel_the_unwanted_addon_on_the_customers_line(enrollment):
+    """Issue 16, point 8: card B13's line has 小秘书 (ADD-SEC) and the customer does not want it;
+    the order adds 来电显示 and may take 小秘书 off. A cancellation is only for an add-on on the
+    order's own number, is recorded and printed, and neither scores nor costs points."""
+    from exams.practical.models import Scenario
+
+    client = client_for(enrollment.candidate.user)
+    body = client.post(f"/api/enrollments/{enrollment.pk}/business/").json()
+    task_id = body["tasks"][0]["id"]
+    BusinessTask.objects.filter(pk=task_id).update(scenario=Scenario.objects.get(code="B13"))
+    url = f"/api/practical/business/tasks/{task_id}/"
+    order = perfect(CARDS["B13"])
+    refused = [
+        ({**order, "cancel_addons": ["ADD-CW"]}, "号码 0571-86072648 上没有开通"),
+        ({**order, "target_number": "0571-86000000", "cancel_addons": ["ADD-SEC"]}, "上没有开通"),
+        ({**order, "cancel_addons": "ADD-SEC"}, "取消的附加业务格式不正确"),
+        ({**order, "cancel_addons": ["NOPE"]}, "取消的附加业务：目录中没有 NOPE"),
+    ]
+    for bad, message in refused:
+        response = client.post(url, {"order": bad}, content_type="application/json")
+        assert response.status_code == 400 and message in response.json()["detail"], (bad, response.json())
+    assert BusinessTask.objects.get(pk=task_id).submitted_at is None
+    ok = client.post(url, {"order": {**order, "cancel_addons": ["ADD-SEC"]}}, content_type="application/json")
+    assert ok.status_code == 200, ok.json()
+    task = BusinessTask.objects.get(pk=task_id)
+    assert task.order["cancel_addons"] == ["ADD-SEC"]
+    assert task.score == check(CARDS["B13"], perfect(CARDS["B13"]), seconds=task.seconds_used).score
+
+
+def test_only_an_addon_order_may_cancel_an_addon():
+    from django.core.exceptions import ValidationError
+
+    from exams.practical.business import _check_cancels, clean_order
+
+    lines = CARDS["B13"]["existing_lines"]
+    move = clean_order({**perfect(CARDS["B14"]), "cancel_addons": ["ADD-SEC"]}, PRODUCTS)
+    with pytest.raises(ValidationError, match="只有“加装附加业务”"):
+        _check_cancels(move, lines, PRODUCTS)

@@ -116,6 +116,10 @@ def clean_order(order, products: dict[str, dict]) -> dict:
     if not isinstance(addons, list):
         errors.append(_("附加业务格式不正确"))
         addons = []
+    cancels = order.get("cancel_addons") or []
+    if not isinstance(cancels, list):
+        errors.append(_("取消的附加业务格式不正确"))
+        cancels = []
     clean = {
         "customer_id_number": _text(order.get("customer_id_number"), "客户"),
         "realname": {
@@ -131,6 +135,7 @@ def clean_order(order, products: dict[str, dict]) -> dict:
         "fixed_line": None,
         "broadband": None,
         "addons": sorted({code(a, "addon", "附加业务") for a in addons} - {""}),
+        "cancel_addons": sorted({code(a, "addon", "取消的附加业务") for a in cancels} - {""}),
         "target_number": _text(order.get("target_number"), "号码"),
         "new_address": _text(order.get("new_address"), "新地址"),
         "payment": "",
@@ -186,6 +191,23 @@ def order_gaps(clean: dict, products: dict[str, dict]) -> list[str]:
     return [label for missing, label in checks if missing]
 
 
+def _check_cancels(clean: dict, lines: list[dict], products: dict[str, dict]) -> None:
+    """An add-on is cancelled only on the number the order is for, and only when that line has it
+    (a customer who did not ask for 小秘书 may have it taken off while another add-on is added).
+    A cancellation is recorded on the order and its receipt; it neither scores nor costs points."""
+    if not clean["cancel_addons"]:
+        return
+    if clean["action"] != "order" or clean["business"] != "add_addon":
+        raise ValidationError(_("只有“加装附加业务”可以同时取消号码上已开通的附加业务"))
+    line = next((line for line in lines if line.get("number") == clean["target_number"]), None)
+    missing = [code for code in clean["cancel_addons"] if code not in ((line or {}).get("addons") or [])]
+    if missing:
+        names = "、".join(products[code]["name"] for code in missing)
+        raise ValidationError(
+            _("号码 %(number)s 上没有开通%(names)s，不能取消") % {"number": clean["target_number"], "names": names}
+        )
+
+
 def business_order_no(task: BusinessTask) -> str:
     """The 受理单号 printed on the receipt: SL + the Beijing date of submission + the task id.
     A person reads it beside the receipt's Beijing time, so never the UTC date (before 08:00
@@ -225,6 +247,7 @@ def _task_check(task: BusinessTask, attempt: BusinessAttempt, order, now: dateti
     gaps = order_gaps(clean, products)
     if gaps:
         raise ValidationError(_("还不能提交，请完成：%(gaps)s") % {"gaps": "、".join(gaps)})
+    _check_cancels(clean, task.scenario.existing_lines or [], products)
     clean["fees"] = fee_lines(clean, products) if clean["action"] == "order" else None
     sitting = attempt.enrollment.sitting
     rule = sitting.standard_version.rule_for(sitting.level)

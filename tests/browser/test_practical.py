@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from certify.people.models import User
 from exams.planning.models import Enrollment, RoomExaminer
 from exams.practical.material import material_load
-from exams.practical.models import BusinessTask, SceneRun, TypingAttempt
+from exams.practical.models import BusinessTask, Scenario, SceneRun, TypingAttempt
 from tests.conftest import PASSWORD, login
 from tests.exam_helpers import running_now, synthetic_bank
 
@@ -90,8 +90,9 @@ def test_a_candidate_types_the_passage_and_a_paste_is_refused(page, live_server,
     assert attempt.result["errors"] == "0" and attempt.score is not None
 
 
-def fill_order(page, task: BusinessTask) -> None:
-    """Work one card through the simulated support system as a careful clerk would."""
+def fill_order(page, task: BusinessTask, cancel: str = "") -> None:
+    """Work one card through the simulated support system as a careful clerk would (``cancel``:
+    the label of an add-on on the customer's line to take off)."""
     card = task.scenario
     expected = card.expected
     page.get_by_placeholder("证件号码 / 联系电话 / 姓名").fill(card.customer["id_number"])
@@ -138,6 +139,8 @@ def fill_order(page, task: BusinessTask) -> None:
         page.locator("#bb-modem").select_option(broadband["modem"])
     for addon in expected.get("addons") or []:
         page.locator(f"input[name=addon][value='{addon}']").check()
+    if cancel:
+        page.get_by_label(cancel).check()
     page.get_by_role("button", name="计算费用").click()
     expect(page.get_by_test_id("fee-table")).to_contain_text("合计")
     page.get_by_label("现金").check()
@@ -173,6 +176,23 @@ def test_a_candidate_completes_business_orders_in_the_simulated_system(page, liv
         task.refresh_from_db()
         assert task.score >= Decimal(95), task.outcome  # right on every field; time points depend on speed
     assert task.attempt.__class__.objects.get(pk=task.attempt_id).status == "submitted"
+
+
+def test_b13_the_clerk_adds_caller_id_and_cancels_the_unwanted_addon(page, live_server, enrollment):
+    """Issue 16, point 8: the line's 小秘书 is listed on the order form and can be cancelled; the
+    receipt says so and the order keeps it."""
+    open_hub(page, live_server, enrollment)
+    page.get_by_role("button", name="开始业务受理").click()
+    expect(page.get_by_test_id("clock")).to_be_visible()
+    task = BusinessTask.objects.filter(attempt__enrollment=enrollment).order_by("position").first()
+    BusinessTask.objects.filter(pk=task.pk).update(scenario=Scenario.objects.get(code="B13"))
+    page.reload()
+    task.refresh_from_db()
+    fill_order(page, task, cancel="取消小秘书")
+    expect(page.get_by_test_id("receipt")).to_contain_text("取消业务")
+    expect(page.get_by_test_id("receipt")).to_contain_text("小秘书")
+    task.refresh_from_db()
+    assert task.order["cancel_addons"] == ["ADD-SEC"] and task.score >= Decimal(95), task.outcome
 
 
 def score_as(browser, live_server, username: str, run: SceneRun, marks: list[int]):

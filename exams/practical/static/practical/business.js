@@ -20,13 +20,14 @@
   function draftKey() { return "certify-bss-" + root.dataset.attempt + "-" + current; }
   function saveDraft() {
     if (!current || restoring) return;
-    var draft = {customer: customer, verified: verified, values: {}, radios: {}, addons: []};
+    var draft = {customer: customer, verified: verified, values: {}, radios: {}, addons: [], cancels: []};
     FIELDS.forEach(function (id) { draft.values[id] = $(id).value; });
     ["business", "slot", "payment"].forEach(function (name) {
       var on = form.querySelector("input[name=" + name + "]:checked");
       draft.radios[name] = on ? on.value : "";
     });
     draft.addons = Array.prototype.map.call(form.querySelectorAll("input[name=addon]:checked"), function (x) { return x.value; });
+    draft.cancels = checkedCancels();
     try { localStorage.setItem(draftKey(), JSON.stringify(draft)); } catch (e) { /* storage full: the form still works */ }
   }
   var restoring = false;
@@ -46,6 +47,10 @@
     draft.addons.forEach(function (code) {
       var box = form.querySelector("input[name=addon][value='" + code + "']");
       if (box && !box.disabled) { box.checked = true; }
+    });
+    (draft.cancels || []).forEach(function (code) {
+      var box = form.querySelector("input[name=cancel][value='" + code + "']");
+      if (box) { box.checked = true; }
     });
     if (draft.verified) { verified = true; $("verify-result").textContent = "已核验"; $("verify-result").className = "verify-ok"; }
     restoring = false;
@@ -207,11 +212,29 @@
       box.parentNode.title = inBundle ? "套餐已含" : "";
       box.parentNode.style.opacity = inBundle ? 0.5 : 1;
     });
+    renderCancels();
     var bundle = products[$("bundle").value];
     $("bundle-detail").textContent = bundle ? "含：" + bundle.components.map(function (c) { return (products[c] || {}).name || c; }).join("、") : "";
     $("fee-table").hidden = true;
   }
-  form.addEventListener("change", function (e) { if (e.target.name === "business" || e.target.id === "bundle") { layout(); } });
+  form.addEventListener("change", function (e) {
+    if (e.target.name === "business" || e.target.id === "bundle") { layout(); }
+    if (e.target.id === "target-number") { renderCancels(); }
+  });
+  // The add-ons already on the number an add-on order is for: the customer may have one taken off
+  // (the server checks it is on that line; a cancellation neither scores nor costs points).
+  function renderCancels() {
+    var line = business() === "add_addon" && customer
+      ? (customer.lines || []).filter(function (l) { return l.number === $("target-number").value; })[0] : null;
+    var codes = line ? (line.addons || []) : [];
+    $("cancels").innerHTML = codes.map(function (c) {
+      return '<label><input type="checkbox" name="cancel" value="' + esc(c) + '"> 取消' + esc((products[c] || {}).name || c) + "</label>";
+    }).join(" ");
+    $("sec-cancel").hidden = !codes.length;
+  }
+  function checkedCancels() {
+    return Array.prototype.map.call(form.querySelectorAll("input[name=cancel]:checked"), function (x) { return x.value; });
+  }
 
   function order(action) {
     var b = business(), n = needs();
@@ -228,6 +251,7 @@
       fixed_line: n.fixed ? {product: fixedProduct, number: $("fixed-number").value, address: $("address").value.trim(), slot: slot ? slot.value : ""} : null,
       broadband: n.broadband ? {tier: $("bb-tier").value, modem: $("bb-modem").value, address: $("address").value.trim()} : null,
       addons: Array.prototype.map.call(form.querySelectorAll("input[name=addon]:checked"), function (x) { return x.value; }),
+      cancel_addons: b === "add_addon" ? checkedCancels() : [],
       target_number: n.target ? $("target-number").value : "",
       new_address: b === "move" ? $("new-address").value.trim() : "",
       payment: pay ? pay.value : ""
@@ -301,6 +325,7 @@
       if (o.fixed_line) lines.push("<dt>固话号码</dt><dd>" + esc(o.fixed_line.number) + "，预约" + esc(o.fixed_line.slot) + "上门</dd>");
       if (o.fixed_line || o.broadband) lines.push("<dt>装机地址</dt><dd>" + esc($("address").value) + "</dd>");
       if (o.target_number) lines.push("<dt>办理号码</dt><dd>" + esc(o.target_number) + "</dd>");
+      if ((o.cancel_addons || []).length) lines.push("<dt>取消业务</dt><dd>" + o.cancel_addons.map(function (c) { return esc((products[c] || {}).name || c); }).join("、") + "</dd>");
       if (o.new_address) lines.push("<dt>新地址</dt><dd>" + esc(o.new_address) + "</dd>");
       lines.push("<dt>收费方式</dt><dd>" + esc(PAYMENT[o.payment] || "") + "</dd></dl>");
       body.innerHTML = lines.join("") + '<table><thead><tr><th>项目</th><th class="num">月费</th><th class="num">一次性</th><th>说明</th></tr></thead><tbody></tbody><tfoot></tfoot></table><p>客户签名：__________</p>';
