@@ -1,15 +1,16 @@
-"""Benchmark: the marking of a large sitting over HTTP against gunicorn + PostgreSQL (issue 12).
+"""Benchmark: the marking of a large sitting over HTTP against the production server + PostgreSQL (issue 12).
 
     .venv/bin/python bench/marking.py [--candidates 5000] [--markers 40] [--think 10] [--seconds 180]
         [--burst-seconds 120] [--server postgres://postgres@127.0.0.1:5432]
-        [--gunicorn-workers 3] [--gunicorn-threads 2]
+        [--web granian|gunicorn] [--workers 3] [--threads 2]
 
 Sets up a scratch database with one level-3 sitting of N candidates (the shipped bank, assembled
 papers) whose written window is over: every attempt is submitted with an answer of about 300
 characters to each of its 4 situational items. ``scripts_create`` turns them into N × 4 scripts
 (timed). M markers from the sitting's halls (so the own-hall rule is in play), each with an API
 token, join the marking team (double marking: 2 × 20,000 = 40,000 marks for 5,000 candidates,
-plus the third marks of scripts whose two marks disagree). Then gunicorn serves on 127.0.0.1 and
+plus the third marks of scripts whose two marks disagree). Then the web server (granian as in
+production, or gunicorn gthread with ``--web gunicorn``) serves on 127.0.0.1 and
 the M markers work at once: "下一份" (claim) → read → submit the key-point marks, moving to
 another item when one has nothing left for them. Two phases, each bounded in time:
 
@@ -89,8 +90,9 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=10.0, help="paced phase: seconds a marker reads a script")
     parser.add_argument("--seconds", type=float, default=180.0, help="paced phase: how long it runs (0: skip)")
     parser.add_argument("--burst-seconds", type=float, default=120.0, help="burst phase (no reading): how long")
-    parser.add_argument("--gunicorn-workers", type=int, default=3)
-    parser.add_argument("--gunicorn-threads", type=int, default=2)
+    parser.add_argument("--web", choices=["granian", "gunicorn"], default="granian", help="the WSGI server (README)")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="certify_bench_marking")
     args = parser.parse_args()
@@ -123,7 +125,7 @@ def main() -> None:
     report.update(setup(args))
     report["highlight_ms_per_300_chars"] = highlight_cost()
     tokens, items = marking_team(args)
-    progress(f"{len(tokens)} markers on {len(items)} items; starting gunicorn")
+    progress(f"{len(tokens)} markers on {len(items)} items; starting {args.web}")
     report.update(asyncio.run(marking(args, env, tokens, items)))
     report.update(check())
     report["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -242,24 +244,11 @@ def marking_team(args) -> tuple[list[str], list[int]]:
     )
 
 
-def start_gunicorn(env: dict, workers: int, threads: int, port: int, workdir: str) -> subprocess.Popen:
-    log = open(Path(workdir) / "gunicorn.log", "w")  # noqa: SIM115 - lives as long as gunicorn
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "certify.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--timeout",
-        "60",
-    ]
+def start_web(env: dict, args, port: int, workdir: str) -> subprocess.Popen:
+    from exam_day import web_command  # the production server as bench/exam_day.py runs it
+
+    log = open(Path(workdir) / "web.log", "w")  # noqa: SIM115 - lives as long as the server
+    command = web_command(args.web, args.workers, args.threads, port)
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
@@ -279,16 +268,16 @@ async def marking(args, env: dict, tokens: list[str], items: list[int]) -> dict:
 
     workdir = tempfile.mkdtemp(prefix="certify-bench-marking-")
     port = free_port()
-    server = start_gunicorn(env, args.gunicorn_workers, args.gunicorn_threads, port, workdir)
+    server = start_web(env, args, port, workdir)
     base = f"http://127.0.0.1:{port}"
     given: dict[str, int] = {}  # task code → marker: a code handed to two markers would be a double claim
     report = {
         "markers": args.markers,
-        "gunicorn": f"{args.gunicorn_workers} workers × {args.gunicorn_threads} threads (gthread)",
+        "web": f"{args.web}, {args.workers} workers × {args.threads} threads",
     }
     try:
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=60, sock_read=300)
-        # Shorter than gunicorn's 2-second keep-alive: a marker reading a script for seconds never
+        # Shorter than the server's keep-alive (gunicorn's is 2 s): a marker reading a script for seconds never
         # reuses a connection the server has just closed.
         connector = aiohttp.TCPConnector(limit=args.markers + 8, keepalive_timeout=1.0)
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
@@ -300,8 +289,8 @@ async def marking(args, env: dict, tokens: list[str], items: list[int]) -> dict:
                 except aiohttp.ClientError:
                     pass
                 await asyncio.sleep(0.5)
-            progress(f"gunicorn up at {base} (log: {workdir}/gunicorn.log); warming up every worker")
-            # Warm-up, not measured: each gunicorn process loads jieba's dictionary on its first
+            progress(f"{args.web} up at {base} (log: {workdir}/web.log); warming up every worker")
+            # Warm-up, not measured: each web process loads jieba's dictionary on its first
             # highlighting (about a second), so open one claimed script many times over.
             headers = {"Authorization": f"Token {tokens[0]}"}
             async with session.post(f"{base}/api/marking/items/{items[0]}/claim/", headers=headers) as response:
@@ -311,7 +300,7 @@ async def marking(args, env: dict, tokens: list[str], items: list[int]) -> dict:
                 async with session.get(f"{base}/api/marking/tasks/{code}/", headers=headers) as response:
                     await response.read()
 
-            await asyncio.gather(*(view() for _ in range(8 * args.gunicorn_workers * args.gunicorn_threads)))
+            await asyncio.gather(*(view() for _ in range(8 * args.workers * args.threads)))
             for name, think, seconds in (("paced", args.think, args.seconds), ("burst", 0.0, args.burst_seconds)):
                 if seconds > 0:
                     progress(f"{name}: {args.markers} markers, {think} s reading per script, for up to {seconds} s")
