@@ -335,7 +335,10 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
         while finished < len(enrollments) // 2:
             await asyncio.sleep(0.2)
         moved_at = timezone.now()
-        await sync_to_async(lambda: Attempt.objects.filter(status="in_progress").update(deadline=moved_at))()
+        # An attempt started after ``moved_at`` (its start was in flight) keeps its deadline until
+        # the late move below: a deadline before the start breaks the attempt's check constraint.
+        moving = Attempt.objects.filter(status="in_progress", started_at__lt=moved_at)
+        await sync_to_async(lambda: moving.update(deadline=moved_at))()
         deadline_moved.set()
         progress("half the candidates finished: every deadline moved to now")
         return time.monotonic()

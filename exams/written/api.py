@@ -17,16 +17,17 @@ from rest_framework.views import APIView
 
 from certify.bad_input import MAX_JS_INTEGER, serializer_problem, whole_number
 from certify.rendering import encodable
-from exams.clock import AttemptClosed, AttemptPaused
+from exams.clock import AttemptClosed, AttemptPaused, remaining_seconds
 from exams.papers.selectors import paper_questions_json
 from exams.planning.models import Enrollment
 from exams.written.models import Attempt, AttemptStatus
 from exams.written.services import (
+    Started,
     answer_save,
     attempt_clock,
     attempt_finalize_if_expired,
     attempt_remaining_seconds,
-    attempt_start,
+    attempt_start_state,
     attempt_submit,
 )
 
@@ -102,21 +103,28 @@ def own_attempt(request, pk: int) -> Attempt:
     )
 
 
-def attempt_state_response(attempt: Attempt) -> HttpResponse:
+def attempt_state_response(attempt: Attempt, started: Started | None = None) -> HttpResponse:
     """The attempt as the page and the API client see it: status, the server's clock, the saved
     answers and the paper. The paper's JSON is built once per paper (``paper_questions_json``,
-    per process and in Redis); only the answers and the clock are made per request, so a whole
-    sitting starting in the same minute costs little more than its answers."""
+    per process and in Redis); only the answers and the clock are made per request, and for an
+    attempt just started (``started.new``) neither needs a query: it has no answers and its
+    room's pause was read with the start. So a whole sitting starting in the same minute costs
+    little more than its inserts."""
     now = timezone.now()
+    if attempt.status != "in_progress":
+        remaining = 0
+    elif started is not None and started.new:
+        remaining = remaining_seconds(attempt.deadline, now, paused_at=started.paused_at)
+    else:
+        remaining = attempt_remaining_seconds(attempt, now)
+    answers = [] if started is not None and started.new else attempt.answers.all()
     state = {
         "id": attempt.pk,
         "status": attempt.status,
         "server_time": now.isoformat(),
         "deadline": attempt.deadline.isoformat(),
-        "remaining_seconds": attempt_remaining_seconds(attempt, now) if attempt.status == "in_progress" else 0,
-        "answers": {
-            str(a.position): {"value": a.response, "seq": a.seq, "flagged": a.flagged} for a in attempt.answers.all()
-        },
+        "remaining_seconds": remaining,
+        "answers": {str(a.position): {"value": a.response, "seq": a.seq, "flagged": a.flagged} for a in answers},
     }
     head = encodable(json.dumps(state, ensure_ascii=False, separators=(",", ":"))).encode()
     questions = paper_questions_json(attempt.paper_id, attempt.paper.fingerprint)
@@ -140,14 +148,13 @@ class AttemptStartApi(APIView):
         summary="开始（或继续）笔试答题",
     )
     def post(self, request, enrollment_id: int):
-        enrollment = get_object_or_404(Enrollment, pk=enrollment_id, candidate__user=request.user)
         try:
-            attempt = attempt_start(enrollment=enrollment, user=request.user)
-        except PermissionDenied:
-            return Response({"detail": "这不是您的考试。"}, status=status.HTTP_404_NOT_FOUND)
+            started = attempt_start_state(enrollment=Enrollment(pk=enrollment_id), user=request.user)
+        except (Enrollment.DoesNotExist, PermissionDenied):
+            raise Http404 from None  # another's enrolment is as unknown as a missing one
         except ValidationError as exc:
             return invalid(exc)
-        return attempt_state_response(attempt)
+        return attempt_state_response(started.attempt, started)
 
 
 class AttemptApi(APIView):

@@ -22,8 +22,8 @@ from functools import lru_cache
 from typing import Literal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from certify.bad_input import MAX_JS_INTEGER
 from certify.jobs import enqueue_on_commit
 from certify.people.models import ApiToken, Candidate, User
+from certify.standard.models import LevelRule
 from exams.clock import (
     AttemptClosed,
     AttemptPaused,
@@ -48,7 +49,6 @@ from exams.clock import (
 from exams.papers.models import Assembly, Paper, PaperItem
 from exams.papers.selectors import paper_questions_json
 from exams.planning.models import Enrollment, EnrollmentStatus, SittingStatus
-from exams.planning.selectors import enrollment_lock_own
 from exams.written.models import Answer, Attempt, AttemptStatus, RoomPause
 from grading.scoring.objective import grade_response
 from question_bank.models import OPTION_LETTERS, MultiplePolicy
@@ -75,16 +75,39 @@ def is_expired(attempt: Attempt, now: datetime) -> bool:
     return is_over(attempt.deadline, now) and paused_since(attempt) is None
 
 
-@transaction.atomic
 def attempt_start(*, enrollment: Enrollment, user, now: datetime | None = None) -> Attempt:
     """Start (or resume) the candidate's attempt. Resuming returns the same attempt and deadline."""
+    return attempt_start_state(enrollment=enrollment, user=user, now=now).attempt
+
+
+@dataclass(frozen=True)
+class Started:
+    """``attempt_start_state``'s result: the attempt, and for a new one what its first response
+    needs without asking again (no answers yet; the room's pause as read when it started)."""
+
+    attempt: Attempt
+    new: bool
+    paused_at: datetime | None = None
+
+
+def attempt_start_state(*, enrollment: Enrollment, user, now: datetime | None = None) -> Started:
+    """``attempt_start``, telling a new attempt from a resumed one.
+
+    A whole sitting starts in the same minute, so a start is two round trips (issue 17): one read
+    of the enrolment with everything the start decides on (the sitting, the candidate, the paper,
+    an attempt already started, the level's minutes, an open pause of the room) and the insert.
+    No row lock: two tabs starting at once are told apart by the one-attempt-per-enrolment
+    constraint, and the second returns the first's attempt. Nothing is enqueued (the deadline is
+    the 5-second sweep's and the next request's). ``enrollment`` needs only its pk; another's is
+    ``PermissionDenied``, an unknown one ``Enrollment.DoesNotExist``.
+    """
     now = now or timezone.now()
-    enrollment = enrollment_lock_own(enrollment, user)
-    existing = Attempt.objects.filter(enrollment=enrollment).first()
+    enrollment = _enrollment_to_start(enrollment.pk)
+    if enrollment.candidate.user_id != user.pk:
+        raise PermissionDenied(_("这不是您的考试"))
+    existing = getattr(enrollment, "attempt", None)
     if existing is not None:
-        attempt_finalize_if_expired(attempt=existing, now=now)
-        existing.refresh_from_db()
-        return existing
+        return Started(_resumed(existing, now), new=False)
     sitting = enrollment.sitting
     if enrollment.status != EnrollmentStatus.ENROLLED:
         raise ValidationError(_("您的报名已撤销"))
@@ -100,12 +123,41 @@ def attempt_start(*, enrollment: Enrollment, user, now: datetime | None = None) 
     paper = getattr(enrollment, "paper", None)
     if paper is None:
         raise ValidationError(_("您的试卷尚未生成，请联系考评员"))
-    minutes = sitting.standard_version.rule_for(sitting.level).written_minutes
+    minutes = enrollment.written_minutes
+    if minutes is None:  # no rule for the level: the standard's own error
+        minutes = sitting.standard_version.rule_for(sitting.level).written_minutes
     deadline = deadline_for(start=now, minutes=minutes, window_end=sitting.written_end)
     # No task at the deadline: 60–90 minutes ahead is past Redis's visibility timeout (the
     # message would be redelivered and held in worker memory). The 5-second sweep (beat) and the
     # next request that shows the attempt finalise it on time.
-    return Attempt.objects.create(enrollment=enrollment, paper=paper, started_at=now, deadline=deadline)
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(enrollment=enrollment, paper=paper, started_at=now, deadline=deadline)
+    except IntegrityError:  # another tab started it a moment ago
+        if not Attempt.objects.filter(enrollment=enrollment).exists():
+            raise
+        return Started(_resumed(Attempt.objects.select_related("paper").get(enrollment=enrollment), now), new=False)
+    return Started(attempt, new=True, paused_at=enrollment.paused_at)
+
+
+def _enrollment_to_start(pk: int) -> Enrollment:
+    """The enrolment with what starting it reads, in one query (``attempt_start``)."""
+    open_pause = RoomPause.objects.filter(room=OuterRef("written_room"), ended_at__isnull=True)
+    rule = LevelRule.objects.filter(version=OuterRef("sitting__standard_version"), level=OuterRef("sitting__level"))
+    return (
+        Enrollment.objects.select_related("sitting", "candidate", "paper", "attempt")
+        .annotate(
+            paused_at=Subquery(open_pause.values("started_at")[:1]),
+            written_minutes=Subquery(rule.values("written_minutes")[:1]),
+        )
+        .get(pk=pk)
+    )
+
+
+def _resumed(attempt: Attempt, now: datetime) -> Attempt:
+    attempt_finalize_if_expired(attempt=attempt, now=now)
+    attempt.refresh_from_db()
+    return attempt
 
 
 @dataclass(frozen=True)
