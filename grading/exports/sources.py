@@ -338,13 +338,26 @@ SOURCES = {
 
 # --- (a), (b) results, (c) the certificate register ----------------------------------------------
 
-RESULT_COLUMNS = [
+# Who a result or a certificate belongs to, in both workbooks: the columns and the fields behind them.
+PERSON_COLUMNS = [
     Column(_("工号"), "code", 10),
     Column(_("姓名"), width=8),
     Column(_("身份证号"), "code", 18),
     Column(_("分公司"), width=12),
     Column(_("营业厅"), width=18),
     Column(_("级别"), width=8),
+]
+PERSON_FIELDS = (
+    "candidate__employee_no",
+    "candidate__name",
+    "candidate__id_number",
+    "candidate__hall__branch__name",
+    "candidate__hall__name",
+    "level",
+)
+
+RESULT_COLUMNS = [
+    *PERSON_COLUMNS,
     Column(_("准考证号"), "code", 10),
     Column(_("客观题"), "number", 6),
     Column(_("情景分析"), "number", 6),
@@ -357,12 +370,7 @@ RESULT_COLUMNS = [
     Column(_("证书编号"), "code", 16),
 ]
 RESULT_FIELDS = (
-    "candidate__employee_no",
-    "candidate__name",
-    "candidate__id_number",
-    "candidate__hall__branch__name",
-    "candidate__hall__name",
-    "level",
+    *PERSON_FIELDS,
     "enrollment__admission_no",
     "objective",
     "situational",
@@ -474,12 +482,7 @@ def certificate_register(job: ExportJob) -> Export:
             reason,
         ) in certificates.values_list(
             "number",
-            "candidate__employee_no",
-            "candidate__name",
-            "candidate__id_number",
-            "candidate__hall__branch__name",
-            "candidate__hall__name",
-            "level",
+            *PERSON_FIELDS,
             "issued_on",
             "valid_until",
             "status",
@@ -502,12 +505,7 @@ def certificate_register(job: ExportJob) -> Export:
                 _("证书"),
                 [
                     Column(_("证书编号"), "code", 16),
-                    Column(_("工号"), "code", 10),
-                    Column(_("姓名"), width=8),
-                    Column(_("身份证号"), "code", 18),
-                    Column(_("分公司"), width=12),
-                    Column(_("营业厅"), width=18),
-                    Column(_("级别"), width=8),
+                    *PERSON_COLUMNS,
                     Column(_("发证日期"), "date", 10),
                     Column(_("有效期至"), "date", 10),
                     Column(_("状态"), width=6),
