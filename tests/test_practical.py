@@ -256,3 +256,13 @@ def test_a_candidate_is_marked_absent_from_the_practical_with_a_reason_in_the_ro
     typing_start(enrollment=second, user=second.candidate.user)
     with pytest.raises(ValidationError, match="已开始实操"):
         practical_mark_absent(room=room, enrollment=second, by=member, reason="未到")
+
+
+def test_the_practical_page_states_the_accuracy_floor_of_the_sittings_rules(enrollment, sitting):
+    """The floor is a level rule (issue 13); the page read it from a sentence that said 90 %."""
+    from certify.standard.models import LevelRule
+    from tests.conftest import client_for
+
+    LevelRule.objects.filter(version=sitting.standard_version, level=sitting.level).update(typing_accuracy_floor=95)
+    page = client_for(enrollment.candidate.user).get(f"/practical/{enrollment.pk}/").content.decode()
+    assert "准确率低于 95% 不得分" in page and "90%" not in page
