@@ -126,3 +126,16 @@ def test_the_progress_api_reports_the_finished_assembly(scheduled, hr):
     body = client_for(hr).get(f"/api/sittings/{scheduled.pk}/progress/").json()
     assert (body["status"], body["done"], body["total"]) == ("done", 6, 6)
     assert "相同试卷 0 对" in body["report_text"]
+
+
+def test_the_ticket_states_the_pass_marks_of_the_sittings_rules(org, scheduled):
+    """The pass marks are level rules the admin may set: the ticket said 60 whatever they were."""
+    from certify.standard.models import LevelRule
+
+    scheduled.refresh_from_db()  # the standard version it froze when scheduled
+    LevelRule.objects.filter(version=scheduled.standard_version, level=scheduled.level).update(
+        written_pass_mark=65, practical_pass_mark=70
+    )
+    own = Enrollment.objects.filter(sitting=scheduled).select_related("candidate__user").first()
+    text = client_for(own.candidate.user).get(f"/tickets/{own.pk}/").content.decode()
+    assert "笔试达到 65 分、实操达到 70 分为合格" in text
