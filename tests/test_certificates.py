@@ -104,6 +104,7 @@ def test_the_api_answers_404_alike_for_a_wrong_code_and_an_unknown_number(certif
     wrong = Client().get("/api/certificates/verify/", {"number": certificate.number, "code": "ABCDEFGHJKMN"})
     unknown = Client().get("/api/certificates/verify/", {"number": "NOPE", "code": "ABCDEFGHJKMN"})
     assert wrong.status_code == unknown.status_code == 404 and wrong.json() == unknown.json()
+    assert wrong.json() == {"detail": "未查到该证书：请核对证书编号和验证码。"}
 
 
 def test_the_pdf_embeds_its_font_and_its_qr_code_leads_to_the_verification_page(certificate, tmp_path):
