@@ -17,7 +17,7 @@ from django.test import Client, override_settings
 from certify.people.models import Candidate
 from grading.certificates.models import Certificate, CertificateBundle
 from grading.certificates.pdf import certificate_pdf
-from grading.certificates.selectors import mask_name
+from grading.certificates.selectors import certificate_register, mask_name
 from grading.certificates.services import certificate_revoke
 from grading.results.services import sitting_publish
 from tests.conftest import client_for
@@ -104,6 +104,7 @@ def test_the_api_answers_404_alike_for_a_wrong_code_and_an_unknown_number(certif
     wrong = Client().get("/api/certificates/verify/", {"number": certificate.number, "code": "ABCDEFGHJKMN"})
     unknown = Client().get("/api/certificates/verify/", {"number": "NOPE", "code": "ABCDEFGHJKMN"})
     assert wrong.status_code == unknown.status_code == 404 and wrong.json() == unknown.json()
+    assert wrong.json() == {"detail": "未查到该证书：请核对证书编号和验证码。"}
 
 
 def test_the_pdf_embeds_its_font_and_its_qr_code_leads_to_the_verification_page(certificate, tmp_path):
@@ -141,7 +142,17 @@ def test_the_register_filters_by_status_and_expiry(certificate, hr):
     assert certificate.number not in client.get("/certificates/", {"status": "revoked"}).content.decode()
     assert certificate.number not in client.get("/certificates/", {"expiring": "30"}).content.decode()
     assert certificate.number in client.get("/certificates/", {"expiring": str(3 * 366)}).content.decode()
+    assert certificate.number not in client.get("/certificates/", {"status": "expired"}).content.decode()
     assert client_for(certificate.candidate.user).get("/certificates/").status_code == 403
+    # The day after it lapses it is 已过期, not 有效, and no longer expiring.
+    lapsed = certificate.valid_until + timedelta(days=1)
+    assert list(certificate_register(status="expired", today=lapsed)) == [certificate]
+    assert not certificate_register(status="valid", today=lapsed).exists()
+    assert not certificate_register(expiring_within=30, today=lapsed).exists()
+    certificate_revoke(certificate=certificate, by=hr, reason="冒名顶替")
+    assert certificate.number in client.get("/certificates/", {"status": "revoked"}).content.decode()
+    assert certificate.number not in client.get("/certificates/", {"status": "valid"}).content.decode()
+    assert not certificate_register(status="expired", today=lapsed).exists()
 
 
 def test_the_admin_downloads_a_sittings_certificates_as_one_zip(

@@ -239,3 +239,13 @@ def test_a_written_room_with_a_candidate_neither_present_nor_marked_absent_canno
     with pytest.raises(ValidationError) as refused:
         room_sign_off(room=written, by=hr, now=after(sitting))
     assert "A101：1 名考生未参加笔试且未标记缺考" in refused.value.messages
+
+
+def test_the_admins_results_page_names_the_blockers_checking_each_room_once(played, hr, monkeypatch):
+    from grading.results import selectors
+
+    real, checked = selectors.room_blockers, []
+    monkeypatch.setattr(selectors, "room_blockers", lambda room: checked.append(room.pk) or real(room))
+    page = client_for(hr).get(f"/sittings/{played.pk}/results/").content.decode()
+    assert "A101：考评组长尚未签认" in page and "实训室1：考评组长尚未签认" in page
+    assert sorted(checked) == sorted(room.pk for room in played.rooms.all())

@@ -96,11 +96,13 @@ def level_rule_errors(values: dict[str, Any], *, level: int) -> list[str]:
             _("%(level)s：实操时长须在 %(low)s–%(high)s 分钟之间，当前为 %(value)s 分钟")
             % {"level": name, "low": low, "high": high, "value": values["practical_minutes"]}
         )
-    for field in ("written_pass_mark", "practical_pass_mark"):
-        if values[field] > 100:
-            label = LevelRule._meta.get_field(field).verbose_name
-            errors.append(_("%(level)s：%(field)s 不能超过 100") % {"level": name, "field": label})
-    for field in ("typing_accuracy_floor", "business_unasked_bundle_cap", "business_refusal_base"):
+    for field in (
+        "written_pass_mark",
+        "practical_pass_mark",
+        "typing_accuracy_floor",
+        "business_unasked_bundle_cap",
+        "business_refusal_base",
+    ):
         if values[field] > 100:
             label = LevelRule._meta.get_field(field).verbose_name
             errors.append(_("%(level)s：%(field)s 不能超过 100") % {"level": name, "field": label})

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -34,6 +35,10 @@ class VerifyThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
+# The one answer for an unknown number and a wrong code, on the page and in the API.
+NOT_FOUND = gettext_lazy("未查到该证书：请核对证书编号和验证码。")
+
+
 def throttled_message(wait: float | None) -> str:
     return _("查询过于频繁，请 %(seconds)s 秒后再试。") % {"seconds": int(wait or 60) + 1}
 
@@ -45,7 +50,7 @@ def verify_lookup(request, number: str, code: str) -> tuple[dict, int]:
         return {"error": throttled_message(throttle.wait()), "number": number}, 429
     verified = certificate_verify(number, code)
     if verified is None:
-        return {"error": _("未查到该证书：请核对证书编号和验证码。"), "number": number}, 200
+        return {"error": NOT_FOUND, "number": number}, 200
     return {"verified": verified}, 200
 
 

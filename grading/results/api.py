@@ -16,7 +16,7 @@ from certify.people.permissions import IsCertAdmin
 from exams.planning.models import Sitting
 from grading.certificates.models import CertificateStatus
 from grading.certificates.selectors import certificate_verify
-from grading.certificates.views import VerifyThrottle
+from grading.certificates.views import NOT_FOUND, VerifyThrottle
 from grading.marking.api import ERRORS, ErrorOutput, refused
 from grading.results import selectors
 from grading.results.models import Outcome, Result
@@ -170,5 +170,5 @@ class VerifyApi(APIView):
     def get(self, request):
         verified = certificate_verify(request.query_params.get("number", ""), request.query_params.get("code", ""))
         if verified is None:
-            return Response({"detail": "未查到该证书：请核对证书编号和验证码。"}, status=status.HTTP_404_NOT_FOUND)
+            return Response({"detail": str(NOT_FOUND)}, status=status.HTTP_404_NOT_FOUND)
         return Response(VerifyOutput(verified).data)

@@ -184,14 +184,16 @@ def sitting_rooms_state(sitting: Sitting) -> list[RoomState]:
     return [RoomState(room, room_blockers(room), signed.get(room.pk)) for room in rooms]
 
 
-def publication_blockers(sitting: Sitting) -> list[str]:
-    """Everything that keeps ``sitting`` from being published, each naming its room or reason."""
+def publication_blockers(sitting: Sitting, rooms: list[RoomState] | None = None) -> list[str]:
+    """Everything that keeps ``sitting`` from being published, each naming its room or reason.
+
+    ``rooms``: the sitting's :func:`sitting_rooms_state` when the caller already has it."""
     if sitting.status == SittingStatus.PUBLISHED:
         return [_("成绩已发布")]
     if sitting.status != SittingStatus.MARKING:
         return [_("批次尚未进入阅卷阶段（当前状态：%(status)s）") % {"status": sitting.get_status_display()}]
     blockers = []
-    for state in sitting_rooms_state(sitting):
+    for state in sitting_rooms_state(sitting) if rooms is None else rooms:
         blockers.extend(state.blockers)
         if state.signed_off is None:
             blockers.append(_("%(room)s：考评组长尚未签认") % {"room": state.room.name})

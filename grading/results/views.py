@@ -55,17 +55,18 @@ class SittingResultsView(RoleRequiredMixin, View):
     def get(self, request, pk: int):
         sitting = get_object_or_404(Sitting.objects.select_related("province", "standard_version"), pk=pk)
         rooms = selectors.sitting_rooms_state(sitting)
-        if not request.user.is_cert_admin and not any(selectors.may_sign_off(request.user, s.room) for s in rooms):
+        signable = [(s, selectors.may_sign_off(request.user, s.room)) for s in rooms]
+        if not request.user.is_cert_admin and not any(may for _state, may in signable):
             raise Http404
         context = {
             "sitting": sitting,
-            "rooms": [(s, selectors.may_sign_off(request.user, s.room)) for s in rooms],
+            "rooms": signable,
             "published": sitting.status in (SittingStatus.PUBLISHED, SittingStatus.CLOSED),
         }
         if context["published"]:
             context["results"] = selectors.sitting_published_results(sitting)
         elif sitting.standard_version_id and request.user.is_cert_admin:
-            context["blockers"] = selectors.publication_blockers(sitting)
+            context["blockers"] = selectors.publication_blockers(sitting, rooms)
             context["preview"] = selectors.sitting_preview(sitting)
         return render(request, "results/sitting.html", context)
 
