@@ -158,6 +158,19 @@ def test_the_certificate_register_lists_certificates_and_filters_those_expiring(
     job = run_export(client_for(hr), kind="certificates", expiring_days="10")
     workbook, _ = download(client_for(hr), job)
     assert table(workbook["证书"]) == [["没有符合条件的证书"] + [None] * 10]
+    # Once past its date the certificate is listed as expired (derived, never stored) and is no
+    # longer among those expiring.
+    today = timezone.localdate()
+    type(certificate).objects.filter(pk=certificate.pk).update(
+        issued_on=today - timedelta(days=400), valid_until=today - timedelta(days=1)
+    )
+    job = run_export(client_for(hr), kind="certificates")
+    workbook, _ = download(client_for(hr), job)
+    assert [row[0] for row in table(workbook["证书"])] == [certificate.number]
+    assert table(workbook["证书"])[0][9] == "已过期"
+    job = run_export(client_for(hr), kind="certificates", expiring_days="30")
+    workbook, _ = download(client_for(hr), job)
+    assert table(workbook["证书"]) == [["没有符合条件的证书"] + [None] * 10]
 
 
 def test_results_across_sittings_are_filtered_by_branch_and_date(org, hr):

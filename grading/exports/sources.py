@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -21,6 +21,7 @@ from exams.planning.models import Enrollment, RoomEvent, Sitting
 from exams.practical.models import SCENE_DIMENSIONS, BusinessTask, SceneRun, TypingAttempt
 from exams.written.models import Attempt
 from grading.certificates.models import Certificate, CertificateStatus
+from grading.certificates.selectors import certificate_register as register_query
 from grading.exports.models import ExportJob, ExportKind
 from grading.exports.workbook import Column, Sheet
 from grading.marking.models import Script, Task, TaskKind, TaskStatus
@@ -448,13 +449,11 @@ def results_across(job: ExportJob) -> Export:
 
 def certificate_register(job: ExportJob) -> Export:
     today = timezone.localdate()
-    certificates = Certificate.objects.order_by("number")
-    filters: list[tuple[str, str]] = []
     days = job.params.get("expiring_days")
+    # The register page's own filter (grading.certificates.selectors), in certificate-number order.
+    certificates = register_query(expiring_within=days, today=today).order_by("number")
+    filters: list[tuple[str, str]] = []
     if days is not None:
-        certificates = certificates.filter(
-            status=CertificateStatus.VALID, valid_until__gte=today, valid_until__lte=today + timedelta(days=days)
-        )
         filters.append((_("有效期"), _("%(n)s 天内到期") % {"n": days}))
     levels = dict(Level.choices)
     statuses = dict(CertificateStatus.choices)
