@@ -133,10 +133,11 @@ def candidate_details(job: ExportJob) -> Export:
     id_number = candidate.id_number if job.show_personal_data else mask_id_number(candidate.id_number)
     attempts = Attempt.objects.filter(enrollment=enrollment)
     written = list(responses(attempts=attempts))
+    kinds = dict(ItemType.choices)
     written_rows = [
         (
             r.position,
-            str(dict(ItemType.choices).get(r.kind, r.kind)),
+            str(kinds.get(r.kind, r.kind)),
             f"#{r.item_id}",
             r.points,
             r.shown,
