@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from certify.validators import mask_id_number
 from exams.planning.models import Enrollment, RoomEvent
+from exams.practical.models import Passage, TypingAttempt
 from exams.written.models import Attempt
 from grading.exports import sources
 from grading.exports.models import ExportJob, ExportKind, ExportStatus
@@ -157,6 +158,19 @@ def test_the_certificate_register_lists_certificates_and_filters_those_expiring(
     job = run_export(client_for(hr), kind="certificates", expiring_days="10")
     workbook, _ = download(client_for(hr), job)
     assert table(workbook["证书"]) == [["没有符合条件的证书"] + [None] * 10]
+    # Once past its date the certificate is listed as expired (derived, never stored) and is no
+    # longer among those expiring.
+    today = timezone.localdate()
+    type(certificate).objects.filter(pk=certificate.pk).update(
+        issued_on=today - timedelta(days=400), valid_until=today - timedelta(days=1)
+    )
+    job = run_export(client_for(hr), kind="certificates")
+    workbook, _ = download(client_for(hr), job)
+    assert [row[0] for row in table(workbook["证书"])] == [certificate.number]
+    assert table(workbook["证书"])[0][9] == "已过期"
+    job = run_export(client_for(hr), kind="certificates", expiring_days="30")
+    workbook, _ = download(client_for(hr), job)
+    assert table(workbook["证书"]) == [["没有符合条件的证书"] + [None] * 10]
 
 
 def test_results_across_sittings_are_filtered_by_branch_and_date(org, hr):
@@ -189,6 +203,18 @@ def test_a_bad_filter_is_refused_with_a_message_naming_it_and_nothing_is_queued(
 
 def test_the_exam_day_log_matches_the_database_cell_by_cell(org, hr):
     sitting = sat_with_events(org)
+    # One candidate's typing test left the page twice and tried to paste three times.
+    typist = Enrollment.objects.filter(sitting=sitting).order_by("admission_no").last()
+    passage = Passage.objects.create(code="P-EXP", level=5, title="文本", text="正文", source="测试")
+    now = timezone.now()
+    TypingAttempt.objects.create(
+        enrollment=typist,
+        passage=passage,
+        started_at=now - timedelta(minutes=10),
+        deadline=now,
+        focus_losses=2,
+        pastes=3,
+    )
     job = run_export(client_for(hr), kind="exam_day_log", sitting=sitting.pk)
     workbook, _ = download(client_for(hr), job)
     sheet = workbook["考场日志"]
@@ -214,7 +240,16 @@ def test_the_exam_day_log_matches_the_database_cell_by_cell(org, hr):
         Enrollment.objects.filter(sitting=sitting).order_by("admission_no").select_related("candidate__hall", "attempt")
     )
     assert table(focus) == [
-        [e.admission_no, e.candidate.name, e.candidate.hall.name, "A101", 1, 0, None, None] for e in enrollments
+        [
+            e.admission_no,
+            e.candidate.name,
+            e.candidate.hall.name,
+            "A101",
+            1,
+            0,
+            *((2, 3) if e == typist else (None, None)),
+        ]
+        for e in enrollments
     ]
 
 

@@ -47,7 +47,13 @@ def test_pass_rates_distributions_and_quadrants_are_counted_from_the_results(org
     assert sum(written) == 3
     for result in results:
         assert written[min(int(result.written // 10), 9)] >= 1
+    # Every band exactly: a result counted in a neighbouring band would still pass the checks above.
+    bands = [0] * 10
+    for result in results:
+        bands[min(int(result.written // 10), 9)] += 1
+    assert written == bands
     assert sum(distribution(rows, "practical")) == 2  # the absent candidate has no practical score
+    assert distribution(rows, "practical") == [0] * 7 + [2, 0, 0]  # 72.15 twice, in 70–79
     assert quadrants(rows) == {
         "both_passed": 1,
         "written_failed": 1,

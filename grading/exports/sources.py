@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -21,6 +21,7 @@ from exams.planning.models import Enrollment, RoomEvent, Sitting
 from exams.practical.models import SCENE_DIMENSIONS, BusinessTask, SceneRun, TypingAttempt
 from exams.written.models import Attempt
 from grading.certificates.models import Certificate, CertificateStatus
+from grading.certificates.selectors import certificate_register as register_query
 from grading.exports.models import ExportJob, ExportKind
 from grading.exports.workbook import Column, Sheet
 from grading.marking.models import Script, Task, TaskKind, TaskStatus
@@ -69,25 +70,17 @@ def exam_day_log(job: ExportJob) -> Export:
             yield at, room, admission, name, str(actions.get(action, action)), detail, reason, actor_name or actor
 
     enrollments = Enrollment.objects.filter(sitting=sitting).order_by("admission_no", "pk")
-    typing = dict(
-        TypingAttempt.objects.filter(enrollment__sitting=sitting).values_list("enrollment_id", "focus_losses")
+    # The typing test is one-to-one with the enrollment: joined in the same batched query.
+    focus_rows = enrollments.values_list(
+        "admission_no",
+        "candidate__name",
+        "candidate__hall__name",
+        "written_room__name",
+        "attempt__focus_losses",
+        "attempt__pastes",
+        "typing__focus_losses",
+        "typing__pastes",
     )
-    typing_pastes = dict(
-        TypingAttempt.objects.filter(enrollment__sitting=sitting).values_list("enrollment_id", "pastes")
-    )
-
-    def focus_iter() -> Iterator[tuple]:
-        rows = enrollments.values_list(
-            "pk",
-            "admission_no",
-            "candidate__name",
-            "candidate__hall__name",
-            "written_room__name",
-            "attempt__focus_losses",
-            "attempt__pastes",
-        )
-        for pk, admission, name, hall, room, losses, pastes in rows.iterator(2000):
-            yield admission, name, hall, room, losses, pastes, typing.get(pk), typing_pastes.get(pk)
 
     return Export(
         title=_("考试日志（%(sitting)s）") % {"sitting": sitting.name},
@@ -122,7 +115,7 @@ def exam_day_log(job: ExportJob) -> Export:
                     Column(_("文字阅录离开页面次数"), "number"),
                     Column(_("文字阅录粘贴尝试次数"), "number"),
                 ],
-                focus_iter(),
+                focus_rows.iterator(2000),
                 enrollments.count(),
             ),
         ],
@@ -140,10 +133,11 @@ def candidate_details(job: ExportJob) -> Export:
     id_number = candidate.id_number if job.show_personal_data else mask_id_number(candidate.id_number)
     attempts = Attempt.objects.filter(enrollment=enrollment)
     written = list(responses(attempts=attempts))
+    kinds = dict(ItemType.choices)
     written_rows = [
         (
             r.position,
-            str(dict(ItemType.choices).get(r.kind, r.kind)),
+            str(kinds.get(r.kind, r.kind)),
             f"#{r.item_id}",
             r.points,
             r.shown,
@@ -456,13 +450,11 @@ def results_across(job: ExportJob) -> Export:
 
 def certificate_register(job: ExportJob) -> Export:
     today = timezone.localdate()
-    certificates = Certificate.objects.order_by("number")
-    filters: list[tuple[str, str]] = []
     days = job.params.get("expiring_days")
+    # The register page's own filter (grading.certificates.selectors), in certificate-number order.
+    certificates = register_query(expiring_within=days, today=today).order_by("number")
+    filters: list[tuple[str, str]] = []
     if days is not None:
-        certificates = certificates.filter(
-            status=CertificateStatus.VALID, valid_until__gte=today, valid_until__lte=today + timedelta(days=days)
-        )
         filters.append((_("有效期"), _("%(n)s 天内到期") % {"n": days}))
     levels = dict(Level.choices)
     statuses = dict(CertificateStatus.choices)

@@ -31,6 +31,7 @@ def _rates(name: str, header: str, rows) -> Sheet:
 
 def item_sheets(analysis) -> list[Sheet]:
     labels = dict(ItemFlag.choices)
+    kinds = dict(ItemType.choices)
     versions = {
         pk: (item, number)
         for pk, item, number in ItemVersion.objects.filter(pk__in=[f.item_id for f in analysis.items]).values_list(
@@ -40,7 +41,7 @@ def item_sheets(analysis) -> list[Sheet]:
     rows = [
         (
             *versions.get(f.item_id, (None, None)),
-            str(dict(ItemType.choices).get(f.kind, f.kind)),
+            str(kinds.get(f.kind, f.kind)),
             f.responses,
             f.facility,
             f.point_biserial,

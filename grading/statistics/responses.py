@@ -11,9 +11,7 @@ from exams.papers.models import Assembly, PaperItem
 from exams.written.models import Answer, AttemptStatus
 from grading.marking.models import Script
 from grading.scoring.objective import grade_response, letter_index
-from question_bank.models import MultiplePolicy
-
-LETTERS = "ABCDEFGH"
+from question_bank.models import OPTION_LETTERS, MultiplePolicy
 
 
 class Response(NamedTuple):
@@ -37,7 +35,7 @@ def _own_letters(response, option_order) -> str:
     own = sorted(
         option_order[letter_index(letter)] for letter in response if 0 <= letter_index(letter) < len(option_order)
     )
-    return "".join(LETTERS[index] for index in own)
+    return "".join(OPTION_LETTERS[index] for index in own)
 
 
 def responses(*, attempts) -> Iterator[Response]:

@@ -43,6 +43,7 @@ from rapidfuzz import fuzz, process
 from certify.people.models import User
 from certify.standard.models import Level
 from question_bank.models import (
+    OPTION_LETTERS,
     Blueprint,
     CheckRule,
     FindingReview,
@@ -246,7 +247,7 @@ def key_longest(version: ItemVersion) -> str | None:
     if version.type not in (ItemType.SINGLE, ItemType.MULTIPLE) or not version.options:
         return None
     lengths = _lengths(version.options)
-    keyed = [index for index, letter in enumerate("ABCDEFGH") if letter in version.answer]
+    keyed = [index for index, letter in enumerate(OPTION_LETTERS) if letter in version.answer]
     others = [lengths[i] for i in range(len(lengths)) if i not in keyed]
     if not others:
         return None
@@ -270,11 +271,13 @@ def stem_cues(version: ItemVersion) -> list[str]:
     if version.type not in (ItemType.SINGLE, ItemType.MULTIPLE) or not version.options:
         return []
     keyed = [
-        normalize_text(o) for letter, o in zip("ABCDEFGH", version.options, strict=False) if letter in version.answer
+        normalize_text(o)
+        for letter, o in zip(OPTION_LETTERS, version.options, strict=False)
+        if letter in version.answer
     ]
     others = [
         normalize_text(o)
-        for letter, o in zip("ABCDEFGH", version.options, strict=False)
+        for letter, o in zip(OPTION_LETTERS, version.options, strict=False)
         if letter not in version.answer
     ]
     if not others:
@@ -321,7 +324,7 @@ def _text(version: ItemVersion) -> str:
 def _key_texts(version: ItemVersion) -> list[str]:
     return [
         normalize_text(option)
-        for letter, option in zip("ABCDEFGH", version.options, strict=False)
+        for letter, option in zip(OPTION_LETTERS, version.options, strict=False)
         if letter in version.answer
     ]
 
@@ -514,7 +517,7 @@ def bank_stats(versions: list[ItemVersion]) -> dict:
 
     def strictly_longest(version: ItemVersion) -> bool:
         lengths = _lengths(version.options)
-        key = "ABCDEFGH".index(version.answer)
+        key = OPTION_LETTERS.index(version.answer)
         return all(lengths[key] > length for i, length in enumerate(lengths) if i != key)
 
     keys = Counter(len(v.answer) for v in multiple)
