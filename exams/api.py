@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 from certify.people.permissions import IsCertAdmin
 from exams.live import sitting_live, written_room_roster, written_row_signature
 from exams.planning.api import SittingSerializer, refused
-from exams.planning.models import Room, RoomEvent, RoomKind, Sitting, SittingStatus
-from exams.planning.selectors import examiner_rooms
+from exams.planning.models import RoomEvent, RoomKind, Sitting, SittingStatus
+from exams.planning.selectors import rooms_visible_to
 from exams.practical.selectors import practical_room_rows, practical_row_signature
 from exams.sittings import SITTING_ACTIONS
 
@@ -133,14 +133,7 @@ class RoomLiveApi(APIView):
     @extend_schema(responses=RoomLiveOutput, summary="考场实况：每行一个摘要，页面据此局部更新")
     def get(self, request, room_id: int):
         user = request.user
-        rooms = (
-            Room.objects.all()
-            if user.is_cert_admin
-            else examiner_rooms(user)
-            if user.is_examiner
-            else Room.objects.none()
-        )
-        room = get_object_or_404(rooms, pk=room_id)
+        room = get_object_or_404(rooms_visible_to(user), pk=room_id)
         now = timezone.now()
         if room.kind == RoomKind.WRITTEN:
             roster = written_room_roster(room, now)

@@ -99,7 +99,9 @@ def _events(room: Room, limit: int = 10) -> list[dict]:
 
 
 def written_room_roster(room: Room, now: datetime | None = None) -> dict:
-    """The written console's roster as the page shows it, and what each row allows."""
+    """The written console's roster as the page shows it, and what each row allows: the page
+    renders these rows (``record``, ``attempt``, ``last_saved_at``) and the live API sends their
+    signatures, so both read the room once, the same way."""
     now = now or timezone.now()
     parts_finalize_expired(written_room=room, now=now)
     enrollments = list(_enrollments(room))
@@ -110,7 +112,7 @@ def written_room_roster(room: Room, now: datetime | None = None) -> dict:
         .annotate(last=Max("saved_at"))
         .values_list("attempt_id", "last")
     )
-    pause = RoomPause.objects.filter(room=room, ended_at__isnull=True).first()
+    paused = RoomPause.objects.filter(room=room, ended_at__isnull=True).exists()
     rows = []
     for enrollment in enrollments:
         attempt = attempts.get(enrollment.pk)
@@ -119,6 +121,9 @@ def written_room_roster(room: Room, now: datetime | None = None) -> dict:
         rows.append(
             {
                 "enrollment": enrollment.pk,
+                "record": enrollment,
+                "attempt": attempt,
+                "last_saved_at": last_saves.get(attempt.pk) if attempt else None,
                 "admission_no": enrollment.admission_no,
                 "state": state,
                 "state_display": attempt.get_submitted_by_display()
@@ -134,10 +139,8 @@ def written_room_roster(room: Room, now: datetime | None = None) -> dict:
     return {
         "room": room.pk,
         "server_time": _iso(now),
-        "paused": pause is not None,
-        "paused_since": _iso(pause.started_at) if pause else None,
+        "paused": paused,
         "rows": rows,
-        "events": _events(room, limit=50),
     }
 
 

@@ -12,7 +12,7 @@ from django.views import View
 
 from certify.people.permissions import RoleRequiredMixin, is_cert_admin, is_examiner
 from exams.planning.models import Room, RoomKind, Sitting
-from exams.planning.selectors import examiner_rooms
+from exams.planning.selectors import rooms_visible_to
 from exams.practical.views import practical_room_page
 from exams.sittings import SITTING_ACTIONS
 from exams.written.views import room_console_action, room_console_page
@@ -47,8 +47,7 @@ class RoomView(RoleRequiredMixin, View):
     allowed = staticmethod(_examiner_or_admin)
 
     def _room(self, request, room_id: int) -> Room:
-        rooms = Room.objects.select_related("sitting") if request.user.is_cert_admin else examiner_rooms(request.user)
-        return get_object_or_404(rooms, pk=room_id)
+        return get_object_or_404(rooms_visible_to(request.user), pk=room_id)
 
     def get(self, request, room_id: int):
         room = self._room(request, room_id)

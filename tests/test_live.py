@@ -70,6 +70,9 @@ def test_a_room_page_polls_one_signature_per_row_and_only_a_changed_row_changes(
     after = {row["admission_no"]: row["signature"] for row in client.get(url).json()["rows"]}
     changed = {number for number in before if before[number] != after[number]}
     assert changed == {day.enrollment.admission_no}
+    page = client.get(f"/my/rooms/{day.written.pk}/").content.decode()
+    for number, signature in after.items():  # a reload shows the rows the poll now signs
+        assert f'data-row="{number}" data-signature="{html.escape(signature)}"' in page
     body = client.get(url).json()
     assert body["paused"] is False and body["events"] == 0
     room_pause(room=day.written, by=invigilator, reason="考场停电")

@@ -8,10 +8,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from certify.people.hashers import FirstLoginHasher
 from certify.standard.models import Level
 from certify.validators import validate_id_number, validate_mobile
 
-FIRST_LOGIN_PREFIX = "first_login_hmac$"  # certify.people.hashers.FirstLoginHasher
+FIRST_LOGIN_PREFIX = f"{FirstLoginHasher.algorithm}$"
 
 
 class Province(models.Model):

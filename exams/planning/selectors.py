@@ -69,6 +69,16 @@ def examiner_rooms(user: User) -> QuerySet[Room]:
     )
 
 
+def rooms_visible_to(user: User) -> QuerySet[Room]:
+    """Rooms whose pages ``user`` may open: every room for a certification admin (read-only
+    unless assigned), an examiner's own rooms, none for anyone else."""
+    if user.is_cert_admin:
+        return Room.objects.select_related("sitting")
+    if user.is_examiner:
+        return examiner_rooms(user)
+    return Room.objects.none()
+
+
 def room_examiners(room: Room) -> QuerySet[RoomExaminer]:
     return room.assignments.select_related("examiner").order_by("-is_chief", "examiner__username")
 

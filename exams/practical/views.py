@@ -16,7 +16,7 @@ from certify.bad_input import posted_id
 from certify.people.permissions import RoleRequiredMixin, is_examiner
 from certify.people.selectors import may_view_personal_data
 from exams.planning.models import Enrollment, Room, RoomEvent, RoomKind
-from exams.planning.selectors import examiner_rooms, room_examiners, sitting_rule
+from exams.planning.selectors import room_examiners, rooms_visible_to, sitting_rule
 from exams.practical.business import business_finalize_if_expired, business_start
 from exams.practical.material import catalogue_data
 from exams.practical.models import (
@@ -148,8 +148,7 @@ class BusinessView(LoginRequiredMixin, View):
 
 
 def _practical_room(request, room_id: int) -> Room:
-    rooms = Room.objects.select_related("sitting") if request.user.is_cert_admin else examiner_rooms(request.user)
-    room = get_object_or_404(rooms, pk=room_id)
+    room = get_object_or_404(rooms_visible_to(request.user), pk=room_id)
     if room.kind != RoomKind.PRACTICAL:
         raise Http404
     return room

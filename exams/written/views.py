@@ -7,7 +7,6 @@ import json
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +18,6 @@ from exams.live import written_room_roster, written_row_signature
 from exams.papers.selectors import paper_questions_json
 from exams.planning.models import Enrollment, Room, RoomEvent
 from exams.planning.selectors import room_examiners, sitting_rule
-from exams.sweep import parts_finalize_expired
 from exams.written.console import (
     attempt_end_for_misconduct,
     attempt_grant_extra_time,
@@ -27,7 +25,7 @@ from exams.written.console import (
     room_pause,
     room_resume,
 )
-from exams.written.models import Answer, Attempt, RoomPause
+from exams.written.models import Attempt
 from exams.written.selectors import answered, written_state
 from exams.written.services import attempt_finalize_if_expired, attempt_remaining_seconds, attempt_start
 
@@ -35,38 +33,18 @@ from exams.written.services import attempt_finalize_if_expired, attempt_remainin
 def room_console_page(request, room: Room):
     """A written room for its examiners: the live roster and the console (pause/resume, extra time,
     absence, misconduct), with the room's log."""
-    # Nothing shown here is still 答题中 past its deadline + grace: submit those first.
-    parts_finalize_expired(written_room=room)
-    field = "written_room" if room.kind == "written" else "practical_room"
-    enrollments = (
-        room.sitting.enrollments.filter(**{field: room})
-        .exclude(status="withdrawn")
-        .select_related("candidate__hall__branch")
-        .order_by("seat", "admission_no")
-    )
-    now = timezone.now()
-    attempts = {a.enrollment_id: a for a in Attempt.objects.filter(enrollment__in=enrollments)}
-    last_saves = dict(
-        Answer.objects.filter(attempt__in=attempts.values())
-        .values("attempt_id")
-        .annotate(last=Max("saved_at"))
-        .values_list("attempt_id", "last")
-    )
-    signatures = {r["enrollment"]: written_row_signature(r) for r in written_room_roster(room, now)["rows"]}
-    rows = []
-    for enrollment in enrollments:
-        attempt = attempts.get(enrollment.pk)
-        rows.append(
-            {
-                "signature": signatures.get(enrollment.pk, ""),
-                "enrollment": enrollment,
-                "attempt": attempt,
-                "remaining": attempt_remaining_seconds(attempt, now)
-                if attempt and attempt.status == "in_progress"
-                else None,
-                "last_save": last_saves.get(attempt.pk) if attempt else None,
-            }
-        )
+    # Nothing shown here is still 答题中 past its deadline + grace: the roster submits those first.
+    roster = written_room_roster(room, timezone.now())
+    rows = [
+        {
+            "signature": written_row_signature(r),
+            "enrollment": r["record"],
+            "attempt": r["attempt"],
+            "remaining": r["remaining_seconds"],
+            "last_save": r["last_saved_at"],
+        }
+        for r in roster["rows"]
+    ]
     return render(
         request,
         "written/room_console.html",
@@ -74,7 +52,7 @@ def room_console_page(request, room: Room):
             "room": room,
             "examiners": room_examiners(room),
             "rows": rows,
-            "paused": RoomPause.objects.filter(room=room, ended_at__isnull=True).first(),
+            "paused": roster["paused"],
             "events": RoomEvent.objects.filter(room=room).select_related("actor", "enrollment__candidate")[:50],
             "event_count": RoomEvent.objects.filter(room=room).count(),
             "read_only": not room.assignments.filter(examiner=request.user).exists(),

@@ -72,16 +72,19 @@ MAX_REASON = 1000
 # --- who may do what -------------------------------------------------------------------------
 
 
-def may_mark(user: User, item: MarkingItem) -> bool:
+def _team_rows(user: User, item: MarkingItem, *, chief: bool):
+    """``user``'s team rows that cover ``item`` (its own, or the whole sitting's) in one role."""
     return TeamMember.objects.filter(
-        Q(item=item) | Q(item__isnull=True), sitting_id=item.sitting_id, user=user, is_chief=False
-    ).exists()
+        Q(item=item) | Q(item__isnull=True), sitting_id=item.sitting_id, user=user, is_chief=chief
+    )
+
+
+def may_mark(user: User, item: MarkingItem) -> bool:
+    return _team_rows(user, item, chief=False).exists()
 
 
 def is_chief_of(user: User, item: MarkingItem) -> bool:
-    return TeamMember.objects.filter(
-        Q(item=item) | Q(item__isnull=True), sitting_id=item.sitting_id, user=user, is_chief=True
-    ).exists()
+    return _team_rows(user, item, chief=True).exists()
 
 
 def is_sitting_chief(user: User, sitting: Sitting) -> bool:
@@ -89,8 +92,12 @@ def is_sitting_chief(user: User, sitting: Sitting) -> bool:
     return TeamMember.objects.filter(sitting=sitting, user=user, is_chief=True).exists()
 
 
+def _open_pauses(sitting_id: int, marker: User):
+    return MarkerPause.objects.filter(sitting_id=sitting_id, marker=marker, resumed_at__isnull=True)
+
+
 def open_pause(sitting_id: int, marker: User) -> MarkerPause | None:
-    return MarkerPause.objects.filter(sitting_id=sitting_id, marker=marker, resumed_at__isnull=True).first()
+    return _open_pauses(sitting_id, marker).first()
 
 
 def conflicts(user: User, script: Script) -> bool:
@@ -265,14 +272,8 @@ def task_claim(*, marker: User, item: MarkingItem, now: datetime | None = None) 
 def _standing(marker: User, item: MarkingItem) -> TeamMember | None:
     """``marker``'s membership for ``item`` (``None``: not a marker of it), with ``pause_reason``
     set while the chief has paused them: the claim's two checks in one query."""
-    pause = MarkerPause.objects.filter(sitting_id=item.sitting_id, marker=marker, resumed_at__isnull=True)
-    return (
-        TeamMember.objects.filter(
-            Q(item=item) | Q(item__isnull=True), sitting_id=item.sitting_id, user=marker, is_chief=False
-        )
-        .annotate(pause_reason=Subquery(pause.values("reason")[:1]))
-        .first()
-    )
+    pause = _open_pauses(item.sitting_id, marker)
+    return _team_rows(marker, item, chief=False).annotate(pause_reason=Subquery(pause.values("reason")[:1])).first()
 
 
 def _claimable(marker: User, item: MarkingItem, now: datetime):
