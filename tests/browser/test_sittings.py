@@ -44,5 +44,5 @@ def test_a_candidate_opens_their_admission_ticket(page, live_server, hr, sitting
     expect(page.get_by_test_id("admission-no")).to_have_text(enrollment.admission_no)
     expect(ticket).to_contain_text(enrollment.candidate.name)
     expect(ticket).to_contain_text("第 1 座")
-    expect(ticket).to_contain_text("两项均为百分制，均达到 60 分为合格")
+    expect(ticket).to_contain_text("两项均为百分制，笔试达到 60 分、实操达到 60 分为合格")
     expect(page.get_by_role("button", name="打印准考证")).to_be_visible()
