@@ -83,7 +83,15 @@ def main() -> None:
         help="answers each candidate saves (0: the whole paper); a small number "
         "measures the start minute without the saves of a whole paper behind it",
     )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="offered saves per second once every candidate has started: each candidate waits "
+        "uniformly 0.5–1.5 × candidates/rate seconds between answers (overrides --pace)",
+    )
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--profile", type=Path, help="write py-spy profiles of the web workers to this folder")
     parser.add_argument("--web", choices=["granian", "gunicorn"], default="granian", help="the WSGI server (README)")
     parser.add_argument("--workers", "--gunicorn-workers", dest="workers", type=int, default=3)
     parser.add_argument("--threads", "--gunicorn-threads", dest="threads", type=int, default=2)
@@ -270,6 +278,7 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
 
     start_latency: list[float] = []
     save_latency: list[float] = []
+    save_done: list[float] = []  # when each acknowledged save came back (monotonic)
     acked: dict[tuple[int, int], tuple[int, object]] = {}  # (attempt, position) -> (seq, value)
     refused_after_deadline = 0
     finished = 0
@@ -286,6 +295,7 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
         now = time.monotonic()
         if status == 200:
             save_latency.append(now - t0)
+            save_done.append(now)
             saves_window["first"] = saves_window["first"] or now
             saves_window["last"] = now
             saves_window["count"] += 1
@@ -327,7 +337,9 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
                 queue.clear()
                 if not await save(attempt_id, headers, question["position"], value, body, seq):
                     return
-            if args.pace == "realistic":
+            if args.rate:
+                await asyncio.sleep(rng.uniform(0.5, 1.5) * len(enrollments) / args.rate)
+            elif args.pace == "realistic":
                 await asyncio.sleep(rng.uniform(1, 4))
         finished += 1
 
@@ -370,10 +382,12 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
             meter.poll()
 
     poller = asyncio.create_task(keep_polling())
+    spies = start_profiles(args, web) if args.profile else []
     mover = asyncio.create_task(move_deadline())
     await asyncio.gather(*(candidate(i, e) for i, e in enumerate(enrollments)))
     poller.cancel()
     cpu = meter.stop()
+    profile = stop_profiles(args, spies) if spies else None
     monitor.close()
     moved = await mover
     # Candidates whose start was queued past the move began with a full deadline: end theirs too.
@@ -400,12 +414,15 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
     )
     ungraded = await sync_to_async(lambda: Attempt.objects.filter(objective_score__isnull=True).count())()
     span = (saves_window["last"] or 0) - (saves_window["first"] or 0)
+    busiest = busiest_minute(save_done, save_latency)
     return {
         "candidates": len(enrollments),
         "pace": args.pace,
         "acknowledged_saves": saves_window["count"],
         "saves_per_second": round(saves_window["count"] / span, 1) if span else 0,
         "save_latency_ms_p50_p95_p99": [round(percentile(save_latency, q) * 1000, 1) for q in (0.5, 0.95, 0.99)],
+        "offered_saves_per_second": args.rate or None,
+        "busiest_minute": busiest,
         "web_server": f"{args.web} {args.workers} processes × {args.threads} threads",
         "papers_into_redis_seconds": args.warm_seconds,
         "start_latency_ms_p50_p95_p99": [round(percentile(start_latency, q) * 1000, 1) for q in (0.5, 0.95, 0.99)],
@@ -415,6 +432,7 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
         "attempts_without_grade": ungraded,
         "lost_answers": lost,
         "mean_save_latency_ms": round(statistics.mean(save_latency) * 1000, 1) if save_latency else None,
+        **({"profile": profile} if profile else {}),
         "cpu_while_candidates_work": {
             **cpu,
             # The load generator's own share: this process against the whole machine's busy time.
@@ -426,6 +444,66 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
             ),
         },
     }
+
+
+def busiest_minute(done: list[float], latency: list[float], width: float = 60.0) -> dict:
+    """The 60 s in which most saves came back: their rate and the latency of those saves.
+
+    The whole run's rate includes the ramp and the last candidates' tail; this is the rate the
+    server sustained while everyone was at work, and what those saves waited.
+    """
+    if not done:
+        return {}
+    pairs = sorted(zip(done, latency, strict=True))
+    best, best_at, lo = 0, 0, 0
+    for hi in range(len(pairs)):
+        while pairs[hi][0] - pairs[lo][0] > width:
+            lo += 1
+        if hi - lo + 1 > best:
+            best, best_at = hi - lo + 1, lo
+    window = [lat for _at, lat in pairs[best_at : best_at + best]]
+    return {
+        "saves_per_second": round(best / width, 1),
+        "save_latency_ms_p50_p95_p99": [round(percentile(window, q) * 1000, 1) for q in (0.5, 0.95, 0.99)],
+    }
+
+
+def start_profiles(args, web: subprocess.Popen) -> list[tuple[int, subprocess.Popen, Path]]:
+    """py-spy (``--gil``: samples holding the GIL, what the Python code costs) on every web worker
+    while the candidates work. Sampling pauses the worker briefly: a profiled run's latencies are
+    not the benchmark's figures."""
+    import shutil
+
+    from procstat import tree
+
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not Path(spy).exists():
+        progress("py-spy is not installed: no profile (pip install py-spy)")
+        return []
+    args.profile.mkdir(parents=True, exist_ok=True)
+    spies = []
+    for pid in [pid for pid in tree(web.pid) if pid != web.pid] or [web.pid]:
+        raw = args.profile / f"web-{pid}.txt"
+        command = [spy, "record", "--pid", str(pid), "--rate", "100", "--format", "raw", "--gil"]
+        command += ["--nonblocking", "--output", str(raw)]
+        spies.append((pid, subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), raw))
+    return spies
+
+
+def stop_profiles(args, spies) -> dict:
+    from floor import summarize_profile
+
+    collapsed = []
+    for _pid, spy, raw in spies:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+        spy.wait(timeout=60)
+        if raw.exists():
+            collapsed.append(raw.read_text())
+    if not collapsed:
+        return {"error": "py-spy wrote nothing (it needs ptrace: root or CAP_SYS_PTRACE)"}
+    summary = summarize_profile("\n".join(collapsed), top=60)
+    (args.profile / "web-top.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2))
+    return {"folder": str(args.profile), "samples": summary["samples"]}
 
 
 def pgbench(args) -> float:

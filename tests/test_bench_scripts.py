@@ -21,7 +21,16 @@ import procstat  # noqa: E402
 
 @pytest.mark.parametrize(
     "script",
-    ["floor.py", "exam_day.py", "assembly.py", "typing_score.py", "results.py", "exports.py", "item_analysis.py"],
+    [
+        "floor.py",
+        "exam_day.py",
+        "request_cost.py",
+        "assembly.py",
+        "typing_score.py",
+        "results.py",
+        "exports.py",
+        "item_analysis.py",
+    ],
 )
 def test_help(script):
     done = subprocess.run([sys.executable, str(BENCH / script), "--help"], capture_output=True, text=True, timeout=60)
@@ -110,3 +119,15 @@ def test_exam_day_runs_the_production_server_or_gunicorn():
     assert granian[-1] == "certify.wsgi:application"
     gunicorn = exam_day.web_command("gunicorn", 3, 2, 8000)
     assert gunicorn[gunicorn.index("--threads") + 1] == "2" and "gthread" in gunicorn
+
+
+def test_exam_day_reports_the_busiest_minute_of_saves():
+    import exam_day
+
+    # 10 saves/s for 100 s, then 50/s for 60 s: the busiest minute is the second part.
+    done = [i / 10 for i in range(1000)] + [100 + i / 50 for i in range(3000)]
+    latency = [0.5] * 1000 + [0.01] * 2990 + [0.2] * 10
+    busiest = exam_day.busiest_minute(done, latency)
+    assert 49.0 <= busiest["saves_per_second"] <= 51.0
+    assert busiest["save_latency_ms_p50_p95_p99"][0] == 10.0
+    assert exam_day.busiest_minute([], []) == {}

@@ -1,0 +1,211 @@
+"""Benchmark: the web CPU of one start and one save, in-process, without HTTP or contention (issue 17).
+
+    .venv/bin/python bench/request_cost.py [--candidates 1000] [--saves 20] [--profile FILE]
+        [--server postgres://postgres@127.0.0.1:5432] [--database certify_bench_cost]
+
+The exam-day bench (``bench/exam_day.py``) measures the server from outside, on 2 cores shared
+by the server, PostgreSQL, Celery and the client, where every figure moves with the others. This
+one calls ``certify.wsgi.application`` (the production WSGI callable, the lean save at its edge)
+directly in one thread, as the web server would, against PostgreSQL and a scratch database: a
+level-5 sitting in progress with ``--candidates`` candidates, papers assembled and in the shared
+cache, an API token each. It then times, per request, the process's own CPU (``time.thread_time``)
+and wall time for
+
+- **start**: each candidate's first ``POST /api/enrollments/<id>/attempt/`` (a new attempt);
+- **first save**: each attempt's first save in this process (the attempt's paper layout not yet
+  in this process's cache, as for the first save of an attempt in every web process);
+- **save**: ``--saves`` further saves per attempt (the common case).
+
+and PostgreSQL's CPU for the same requests (its backend's, from /proc). With ``--profile FILE`` it
+writes cProfile's statistics of the starts and the saves. Prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, default=1000)
+    parser.add_argument("--saves", type=int, default=20)
+    parser.add_argument("--profile", type=Path)
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--database", default="certify_bench_cost")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/9")
+    parser.add_argument("--keep-database", action="store_true", help="do not drop the scratch database at the end")
+    args = parser.parse_args()
+    args.level, args.seed = 5, 7
+
+    import psycopg
+
+    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{args.database}"')
+    os.environ.update(
+        {
+            "DATABASE_URL": f"{args.server}/{args.database}",
+            "REDIS_URL": args.redis,
+            "SECRET_KEY": "bench-only",
+            "DJANGO_SETTINGS_MODULE": "certify.settings",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "CELERY_TASK_ALWAYS_EAGER": "1",
+        }
+    )
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connection
+
+    try:
+        call_command("migrate", verbosity=0)
+        cache.clear()
+        from exam_day import setup
+
+        tokens, enrollments = setup(args)
+        from exams.papers.selectors import papers_json_warm
+        from exams.planning.models import Enrollment
+
+        papers_json_warm(sitting_id=Enrollment.objects.get(pk=enrollments[0]).sitting_id)
+        report = measure(args, tokens, enrollments)
+    finally:
+        connection.close()
+        if not args.keep_database:
+            with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+def call(application, method: str, path: str, token: str, body: bytes = b"") -> tuple[str, bytes]:
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "HTTP_HOST": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_AUTHORIZATION": f"Token {token}",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    status = []
+    chunks = application(environ, lambda s, h, *a: status.append(s))
+    data = b"".join(chunks)
+    if hasattr(chunks, "close"):
+        chunks.close()
+    return status[0], data
+
+
+def forget_process_caches() -> None:
+    from exams.papers import selectors
+    from exams.written import services
+
+    for name in ("_attempt_papers", "_attempt_layouts"):
+        getattr(services, name, {}).clear()
+    for name in ("paper_slots", "attempt_layout"):
+        if hasattr(getattr(services, name, None), "cache_clear"):
+            getattr(services, name).cache_clear()
+    selectors._paper_json.clear()
+
+
+def backend_cpu(pid: int) -> float:
+    from procstat import process_cpu
+
+    return process_cpu(pid)
+
+
+def measure(args, tokens: dict[int, str], enrollments: list[int]) -> dict:
+    from django.db import connection
+
+    from certify.wsgi import application
+
+    profiler = cProfile.Profile() if args.profile else None
+    call(application, "GET", "/healthz", "x")  # the first request loads what it loads
+    connection.ensure_connection()
+    backend = connection.connection.info.backend_pid
+    attempts: dict[int, tuple[int, list[dict]]] = {}
+    figures: dict[str, dict] = {}
+
+    def timed(name: str, requests) -> None:
+        cpu, wall = [], []
+        pg_before = backend_cpu(backend)
+        for method, path, token, body, expect in requests:
+            if profiler:
+                profiler.enable()
+            c0, w0 = time.thread_time(), time.perf_counter()
+            status, data = call(application, method, path, token, body)
+            c1, w1 = time.thread_time(), time.perf_counter()
+            if profiler:
+                profiler.disable()
+            if not status.startswith("200"):
+                raise RuntimeError(f"{method} {path}: {status} {data[:300]!r}")
+            if expect:
+                expect(data)
+            cpu.append(c1 - c0)
+            wall.append(w1 - w0)
+        figures[name] = {
+            "requests": len(cpu),
+            "web_cpu_ms_median": round(statistics.median(cpu) * 1000, 3),
+            "web_cpu_ms_mean": round(statistics.mean(cpu) * 1000, 3),
+            "wall_ms_median": round(statistics.median(wall) * 1000, 3),
+            "postgres_cpu_ms_mean": round((backend_cpu(backend) - pg_before) * 1000 / len(cpu), 3),
+        }
+
+    def remember(enrollment: int):
+        def keep(data: bytes) -> None:
+            state = json.loads(data)
+            attempts[enrollment] = (state["id"], state["questions"])
+
+        return keep
+
+    timed(
+        "start",
+        [("POST", f"/api/enrollments/{e}/attempt/", tokens[e], b"", remember(e)) for e in enrollments],
+    )
+
+    def save(enrollment: int, number: int):
+        attempt, questions = attempts[enrollment]
+        question = questions[number % len(questions)]
+        if question["type"] == "situational":
+            value = "先安抚客户情绪并致歉，复述确认需求，查询核实后提出解决方案并跟进。"
+        elif question["type"] == "multiple":
+            value = [o["letter"] for o in question["options"][:2]]
+        else:
+            value = [question["options"][0]["letter"]]
+        body = json.dumps({"value": value, "seq": number + 1}, ensure_ascii=False).encode()
+        path = f"/api/attempts/{attempt}/answers/{question['position']}/"
+        return ("PUT", path, tokens[enrollment], body, None)
+
+    forget_process_caches()  # as in a web process where these attempts did not start
+    timed("first_save", [save(e, 0) for e in enrollments])
+    timed("save", [save(e, n) for n in range(1, args.saves + 1) for e in enrollments])
+    if profiler:
+        profiler.dump_stats(args.profile)
+        figures["profile"] = str(args.profile)
+    return figures
+
+
+if __name__ == "__main__":
+    main()
