@@ -1,18 +1,26 @@
 """Issue 17: the start of the written paper is lean. A whole sitting starts in the same minute, so a
-new start reads the enrolment once (with the sitting, the paper, an attempt already started, the
-level's minutes and the room's pause) and inserts the attempt: nothing enqueued, the paper's JSON
-from the cache, no query for answers it cannot have yet. Through the production WSGI application
-with an API token, as the exam-day client sends it, on SQLite and on PostgreSQL."""
+new start reads the enrolment once (with the token, the sitting, the paper, an attempt already
+started, the level's minutes and the room's pause) and inserts the attempt, at the WSGI edge:
+nothing enqueued, the paper's JSON from the cache, no query for answers it cannot have yet.
+Every other start goes on to the API view, with its messages. Through the production WSGI
+application with an API token, as the exam-day client sends it, on SQLite and on PostgreSQL."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from certify.people.models import ApiToken, User
+from certify.people.tokens import api_token_revoke, key_digest
+from exams.papers.models import Paper
 from exams.papers.selectors import paper_questions, paper_questions_json
+from exams.planning.models import Enrollment, EnrollmentStatus, Sitting, SittingStatus
 from exams.written.console import room_pause
 from exams.written.models import Attempt
+from tests.conftest import client_for
 from tests.security_helpers import day_open_now
 from tests.test_attempts import _race
 from tests.test_lean_save import WsgiClient, token_key
@@ -37,15 +45,19 @@ def statements(queries) -> list[str]:
     return [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
 
 
-def test_a_new_start_is_three_statements_and_enqueues_nothing(day, django_capture_on_commit_callbacks):
+def test_a_new_start_is_two_statements_and_enqueues_nothing(day, django_capture_on_commit_callbacks):
     client = WsgiClient(token_key(day.other.candidate.user))
     with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as callbacks:
         response = client.post(start_path(day.other))
     assert response.status_code == 200
     sent = statements(queries.captured_queries)
-    # The token (with its user), the enrolment with all the start reads, the insert.
-    assert len(sent) == 3, "\n".join(sent)
-    assert sent[2].startswith("INSERT INTO") and "exams_attempt" in sent[2]
+    # The enrolment with the token and all the start reads, the insert.
+    assert len(sent) == 2, "\n".join(sent)
+    assert "certify_apitoken" in sent[0] and "exams_sitting" in sent[0]
+    assert sent[1].startswith("INSERT INTO") and "exams_attempt" in sent[1]
+    assert "Set-Cookie" not in response.headers
+    assert response.headers["Content-Type"] == "application/json"
+    assert "Content-Security-Policy" in response.headers and response.headers["X-Content-Type-Options"] == "nosniff"
     assert not any("exams_paperitem" in sql or "exams_answer" in sql for sql in sent)
     assert callbacks == []
     state = response.json()
@@ -91,3 +103,74 @@ def test_two_tabs_starting_at_once_get_one_attempt(org, standard):
     states = [json.loads(r.content) for r in replies]
     assert len({(s["id"], s["deadline"]) for s in states}) == 1
     assert Attempt.objects.filter(enrollment=day.other).count() == 1
+
+
+def test_the_view_answers_a_start_through_a_session_the_same_way(day):
+    """The browser's start (a session, Django's whole stack) and the token's (the edge) agree."""
+    by_session = client_for(day.other.candidate.user).post(start_path(day.other))
+    assert by_session.status_code == 200
+    by_token = WsgiClient(token_key(day.other.candidate.user)).post(start_path(day.other)).json()
+    assert by_token["id"] == by_session.json()["id"] and by_token["deadline"] == by_session.json()["deadline"]
+
+
+def _withdrawn(day):
+    Enrollment.objects.filter(pk=day.other.pk).update(status=EnrollmentStatus.WITHDRAWN)
+
+
+def _not_started(day):
+    Sitting.objects.filter(pk=day.other.sitting_id).update(status=SittingStatus.SCHEDULED)
+
+
+def _before_window(day):
+    later = timezone.now() + timedelta(hours=1)
+    Sitting.objects.filter(pk=day.other.sitting_id).update(written_start=later, written_end=later + timedelta(hours=1))
+
+
+def _after_window(day):
+    Sitting.objects.filter(pk=day.other.sitting_id).update(written_end=timezone.now() - timedelta(seconds=1))
+
+
+def _no_paper(day):
+    Paper.objects.filter(enrollment=day.other).delete()
+
+
+@pytest.mark.parametrize(
+    "arrange, message",
+    [
+        (_withdrawn, "您的报名已撤销"),
+        (_not_started, "考试尚未开始"),
+        (_before_window, "考试将于"),
+        (_after_window, "笔试时间段已结束"),
+        (_no_paper, "您的试卷尚未生成"),
+    ],
+    ids=["withdrawn", "sitting-not-started", "before-window", "after-window", "no-paper"],
+)
+def test_a_start_the_rules_refuse_gets_the_views_message_and_no_attempt(day, arrange, message):
+    arrange(day)
+    response = WsgiClient(token_key(day.other.candidate.user)).post(start_path(day.other))
+    assert response.status_code == 400 and message in response.json()["detail"]
+    assert not Attempt.objects.filter(enrollment=day.other).exists()
+
+
+def test_a_bad_token_or_account_starts_nothing(day):
+    user = day.other.candidate.user
+    expired, revoked = token_key(user), token_key(user)
+    now = timezone.now()
+    ApiToken.objects.filter(key_hash=key_digest(expired)).update(
+        created_at=now - timedelta(hours=2), expires_at=now - timedelta(seconds=1)
+    )
+    api_token_revoke(token=ApiToken.objects.get(key_hash=key_digest(revoked)))
+    for key in (expired, revoked, "not-a-key"):
+        assert WsgiClient(key).post(start_path(day.other)).status_code == 401
+    inactive = token_key(user)
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert WsgiClient(inactive).post(start_path(day.other)).status_code == 401
+    assert not Attempt.objects.filter(enrollment=day.other).exists()
+
+
+def test_odd_start_requests_go_to_the_view(day):
+    client = WsgiClient(token_key(day.other.candidate.user))
+    assert client.post("/api/enrollments/99999999999999999999999/attempt/").status_code == 404
+    assert client._send("POST", start_path(day.other) + "?x=1", "").status_code == 200  # the view starts it
+    again = client._send("POST", start_path(day.other), '{"anything": 1}')  # a body: the view resumes it
+    assert again.status_code == 200 and again.json()["status"] == "in_progress"

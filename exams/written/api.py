@@ -104,6 +104,10 @@ def own_attempt(request, pk: int) -> Attempt:
 
 
 def attempt_state_response(attempt: Attempt, started: Started | None = None) -> HttpResponse:
+    return HttpResponse(attempt_state_body(attempt, started), content_type="application/json")
+
+
+def attempt_state_body(attempt: Attempt, started: Started | None = None) -> bytes:
     """The attempt as the page and the API client see it: status, the server's clock, the saved
     answers and the paper. The paper's JSON is built once per paper (``paper_questions_json``,
     per process and in Redis); only the answers and the clock are made per request, and for an
@@ -128,7 +132,7 @@ def attempt_state_response(attempt: Attempt, started: Started | None = None) -> 
     }
     head = encodable(json.dumps(state, ensure_ascii=False, separators=(",", ":"))).encode()
     questions = paper_questions_json(attempt.paper_id, attempt.paper.fingerprint)
-    return HttpResponse(head[:-1] + b',"questions":' + questions + b"}", content_type="application/json")
+    return head[:-1] + b',"questions":' + questions + b"}"
 
 
 def closed(exc: AttemptClosed) -> Response:

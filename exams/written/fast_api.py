@@ -1,21 +1,28 @@
-"""The answer save's fast path over HTTP: ``PUT /api/attempts/<id>/answers/<position>/`` with an
-API token (``Authorization: Token <key>``), answered at the WSGI edge (``certify/wsgi.py``)
-before Django's request handling: no request object, middleware, session, locale, CSRF, user,
-messages or DRF.
+"""The exam day's two hot requests over HTTP with an API token (``Authorization: Token <key>``),
+answered at the WSGI edge (``certify/wsgi.py``) before Django's request handling: no request
+object, middleware, session, locale, CSRF, user, messages or DRF.
 
-An exam day is mostly saves, and a save needs none of those: the token names the owner and
-:func:`exams.written.services.answer_save_fast` checks it (not revoked, not expired, an active
-user who need not set a new password) with the attempt, the room and the clock in the one
-statement that writes the answer. The acknowledgement is the API view's, with the headers the
-security and CSP middleware put on every response (:func:`edge_headers`).
+- The answer save, ``PUT /api/attempts/<id>/answers/<position>/``: the token names the owner
+  and :func:`exams.written.services.answer_save_fast` checks it (not revoked, not expired, an
+  active user who need not set a new password) with the attempt, the room and the clock in the
+  one statement that writes the answer.
+- The start of a new attempt, ``POST /api/enrollments/<id>/attempt/`` (no body): a whole sitting
+  starts in the same minute. :func:`exams.written.services.attempt_start_fast` reads what the
+  start decides on with the token in one statement, decides with the start's rules and inserts
+  the attempt; the reply is the API view's (``attempt_state_body``: the cached paper's JSON with
+  the clock).
+
+The replies carry the headers the security and CSP middleware put on every response
+(:func:`edge_headers`).
 
 Everything this path does not recognise goes on to Django unchanged (the body it read is handed
 on), where the API view answers as it always did: a session (the exam page in a browser), a
 body that is not a JSON object of ``value``, ``seq`` and ``flagged``, text the input guard
-refuses, a query string, plain HTTP when HTTPS is required, and every save the statement does
+refuses, a query string, plain HTTP when HTTPS is required, every save the statement does
 not write (a bad, revoked or expired token, another's attempt, submitted, paused, past the
-grace, not on the paper, a value that does not fit, an older seq). So the messages and status
-codes are the view's, written once.
+grace, not on the paper, a value that does not fit, an older seq), and every start that is not
+a new attempt the rules allow (a resumed attempt, another's enrolment, before or after the
+window, no paper). So the messages and status codes are the view's, written once.
 
 The database connection is the thread's Django connection, kept (``CONN_MAX_AGE``): the
 statement is one round trip in autocommit, without Django's per-request health check. If the
@@ -36,11 +43,13 @@ from django.db import InterfaceError, OperationalError, connection
 
 from certify.input_guard import Refused, check_json
 from certify.people.tokens import key_digest
-from exams.written.services import answer_save_fast
+from exams.written.api import attempt_state_body
+from exams.written.services import answer_save_fast, attempt_start_fast
 
 # The path of exams.written.urls' "api-attempt-answer" under /api/ (tests/test_lean_save.py
 # checks that they agree).
 ANSWER_PATH = re.compile(r"^/api/attempts/([0-9]+)/answers/([0-9]+)/$")
+START_PATH = re.compile(r"^/api/enrollments/([0-9]+)/attempt/$")
 FIELDS = frozenset(("value", "seq", "flagged"))
 MAX_BODY = 64 * 1024  # a 5,000-character answer escaped as \uXXXX is about 30 KB
 
@@ -49,22 +58,25 @@ def with_fast_save(app):
     """``app`` (Django's WSGI handler) with token-authenticated answer saves answered first."""
 
     def application(environ, start_response):
-        if (
-            environ.get("REQUEST_METHOD") == "PUT"
-            and environ.get("HTTP_AUTHORIZATION", "").startswith("Token ")
-            and not environ.get("QUERY_STRING")
-        ):
-            match = ANSWER_PATH.match(environ.get("PATH_INFO", ""))
-            if match is not None:
+        if environ.get("HTTP_AUTHORIZATION", "").startswith("Token ") and not environ.get("QUERY_STRING"):
+            method = environ.get("REQUEST_METHOD")
+            reply = None
+            if method == "PUT" and (match := ANSWER_PATH.match(environ.get("PATH_INFO", ""))):
                 body = _read_body(environ)
                 if body is not None:
                     reply = fast_save(environ, match, body)
-                    if reply is not None:
-                        secure = _is_secure(environ)
-                        headers = [*edge_headers(secure), ("Content-Length", str(len(reply)))]
-                        start_response("200 OK", headers)
-                        return [reply]
-                    environ["wsgi.input"] = io.BytesIO(body)  # the full path reads it again
+                    if reply is None:
+                        environ["wsgi.input"] = io.BytesIO(body)  # the full path reads it again
+            elif (
+                method == "POST"
+                and environ.get("CONTENT_LENGTH", "0") in ("", "0")
+                and (match := START_PATH.match(environ.get("PATH_INFO", "")))
+            ):
+                reply = fast_start(environ, match)
+            if reply is not None:
+                headers = [*edge_headers(_is_secure(environ)), ("Content-Length", str(len(reply)))]
+                start_response("200 OK", headers)
+                return [reply]
         return app(environ, start_response)
 
     return application
@@ -85,10 +97,8 @@ def _read_body(environ) -> bytes | None:
 
 def fast_save(environ, match, body: bytes) -> bytes | None:
     """The save's acknowledgement (the API view's JSON), or None: the full path decides."""
-    auth = environ.get("HTTP_AUTHORIZATION", "").split()
-    if len(auth) != 2 or auth[0] != "Token":
-        return None
-    if settings.SECURE_SSL_REDIRECT and not _is_secure(environ):
+    key = _token(environ)
+    if key is None:
         return None
     data = _data(body)
     if data is None:
@@ -96,22 +106,16 @@ def fast_save(environ, match, body: bytes) -> bytes | None:
     flagged = data.get("flagged", False)
     if not isinstance(flagged, bool):
         return None
-    if connection.connection is not None and not connection.in_atomic_block:
-        connection.health_check_done = True  # a broken connection is caught below instead
-    try:
-        ack = answer_save_fast(
+    ack = _on_kept_connection(
+        lambda: answer_save_fast(
             attempt_id=int(match[1]),
             position=int(match[2]),
             value=data["value"],
             seq=data["seq"],
             flagged=flagged,
-            token_digest=key_digest(auth[1]),
+            token_digest=key_digest(key),
         )
-    except (OperationalError, InterfaceError):
-        if connection.in_atomic_block:
-            raise
-        connection.close()
-        return None
+    )
     if ack is None:
         return None
     return json.dumps(
@@ -124,6 +128,41 @@ def fast_save(environ, match, body: bytes) -> bytes | None:
         },
         separators=(",", ":"),
     ).encode()
+
+
+def fast_start(environ, match) -> bytes | None:
+    """A new attempt's state (the API view's JSON), or None: the full path decides."""
+    key = _token(environ)
+    if key is None:
+        return None
+    started = _on_kept_connection(lambda: attempt_start_fast(enrollment_id=int(match[1]), token_digest=key_digest(key)))
+    return None if started is None else attempt_state_body(started.attempt, started)
+
+
+def _token(environ) -> str | None:
+    """The API key of a request this path may answer, or None."""
+    auth = environ.get("HTTP_AUTHORIZATION", "").split()
+    if len(auth) != 2 or auth[0] != "Token":
+        return None
+    if settings.SECURE_SSL_REDIRECT and not _is_secure(environ):
+        return None
+    return auth[1]
+
+
+def _on_kept_connection(call):
+    """``call()`` on the thread's kept connection (``CONN_MAX_AGE``) in autocommit, without Django's
+    per-request health check: a broken connection is closed and None returned instead, and the
+    request takes the full path, which opens a new one (a save is idempotent by its seq, a start
+    by the one attempt per enrolment)."""
+    if connection.connection is not None and not connection.in_atomic_block:
+        connection.health_check_done = True  # a broken connection is caught below instead
+    try:
+        return call()
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+        return None
 
 
 def _data(body: bytes) -> dict | None:

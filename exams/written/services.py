@@ -13,26 +13,21 @@ consistent result.
 
 from __future__ import annotations
 
-import json
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Literal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from certify.bad_input import MAX_JS_INTEGER
 from certify.jobs import enqueue_on_commit
 from certify.people.models import ApiToken, Candidate, User
-from certify.standard.models import LevelRule
+from certify.standard.models import StandardVersion
 from exams.clock import (
     AttemptClosed,
     AttemptPaused,
@@ -47,9 +42,9 @@ from exams.clock import (
     window_state,
 )
 from exams.papers.models import Assembly, Paper, PaperItem
-from exams.papers.selectors import paper_questions_json
 from exams.planning.models import Enrollment, EnrollmentStatus, SittingStatus
 from exams.written.models import Answer, Attempt, AttemptStatus, RoomPause
+from exams.written.statements import Slot, StartFacts, as_datetime, attempt_layout, execute, start_facts, table
 from grading.scoring.objective import grade_response
 from question_bank.models import OPTION_LETTERS, MultiplePolicy
 
@@ -93,92 +88,88 @@ class Started:
 def attempt_start_state(*, enrollment: Enrollment, user, now: datetime | None = None) -> Started:
     """``attempt_start``, telling a new attempt from a resumed one.
 
-    A whole sitting starts in the same minute, so a start is two round trips (issue 17): one read
-    of the enrolment with everything the start decides on (the sitting, the candidate, the paper,
-    an attempt already started, the level's minutes, an open pause of the room) and the insert.
-    No row lock: two tabs starting at once are told apart by the one-attempt-per-enrolment
+    A whole sitting starts in the same minute, so a new start is two round trips (issue 17): one
+    read of everything the start decides on (``start_facts``: the enrolment, its sitting, the
+    paper, an attempt already started, the level's minutes, an open pause of the room) and the
+    insert. No row lock: two tabs starting at once are told apart by the one-attempt-per-enrolment
     constraint, and the second returns the first's attempt. Nothing is enqueued (the deadline is
     the 5-second sweep's and the next request's). ``enrollment`` needs only its pk; another's is
     ``PermissionDenied``, an unknown one ``Enrollment.DoesNotExist``.
     """
     now = now or timezone.now()
-    enrollment = _enrollment_to_start(enrollment.pk)
-    if enrollment.candidate.user_id != user.pk:
+    facts = start_facts(enrollment.pk)
+    if facts is None:
+        raise Enrollment.DoesNotExist
+    if facts.user_id != user.pk:
         raise PermissionDenied(_("这不是您的考试"))
-    existing = getattr(enrollment, "attempt", None)
-    if existing is not None:
-        return Started(_resumed(existing, now), new=False)
-    sitting = enrollment.sitting
-    if enrollment.status != EnrollmentStatus.ENROLLED:
+    if facts.attempt_id is not None:
+        return Started(_resumed(Attempt.objects.select_related("paper").get(pk=facts.attempt_id), now), new=False)
+    deadline = start_deadline(facts, now)
+    try:
+        with transaction.atomic():
+            attempt = _attempt_insert(facts, now, deadline)
+    except IntegrityError:  # another tab started it a moment ago
+        if not Attempt.objects.filter(enrollment_id=facts.enrollment_id).exists():
+            raise
+        started = Attempt.objects.select_related("paper").get(enrollment_id=facts.enrollment_id)
+        return Started(_resumed(started, now), new=False)
+    return Started(attempt, new=True, paused_at=facts.paused_at)
+
+
+def attempt_start_fast(*, enrollment_id: int, token_digest: str, now: datetime | None = None) -> Started | None:
+    """A new attempt for the API token's own enrolment in two statements, or None when this is not
+    the common case (an unknown token or enrolment, an attempt already started, a start the rules
+    refuse, another tab's insert first): then the caller runs :func:`attempt_start_state`, which
+    decides with its messages. The rules are the same: ``start_deadline``."""
+    now = now or timezone.now()
+    facts = start_facts(enrollment_id, token_digest=token_digest, now=now)
+    if facts is None or facts.attempt_id is not None:
+        return None
+    try:
+        deadline = start_deadline(facts, now)
+    except ValidationError:
+        return None
+    try:
+        attempt = _attempt_insert(facts, now, deadline)  # autocommit: one statement
+    except IntegrityError:
+        return None
+    return Started(attempt, new=True, paused_at=facts.paused_at)
+
+
+def start_deadline(facts: StartFacts, now: datetime) -> datetime:
+    """The deadline of an attempt started ``now``, or the reason it cannot start (``ValidationError``)."""
+    if facts.enrollment_status != EnrollmentStatus.ENROLLED:
         raise ValidationError(_("您的报名已撤销"))
-    if sitting.status != SittingStatus.IN_PROGRESS:
+    if facts.sitting_status != SittingStatus.IN_PROGRESS:
         raise ValidationError(_("考试尚未开始，请等待考评员开考"))
-    window = window_state(start=sitting.written_start, end=sitting.written_end, now=now)
+    window = window_state(start=facts.written_start, end=facts.written_end, now=now)
     if window == Window.BEFORE:
         raise ValidationError(
-            _("考试将于 %(time)s 开始") % {"time": timezone.localtime(sitting.written_start).strftime("%H:%M")}
+            _("考试将于 %(time)s 开始") % {"time": timezone.localtime(facts.written_start).strftime("%H:%M")}
         )
     if window == Window.AFTER:
         raise ValidationError(_("笔试时间段已结束，不能再开始答题"))
-    paper = getattr(enrollment, "paper", None)
-    if paper is None:
+    if facts.paper_id is None:
         raise ValidationError(_("您的试卷尚未生成，请联系考评员"))
-    minutes = enrollment.written_minutes
+    minutes = facts.written_minutes
     if minutes is None:  # no rule for the level: the standard's own error
-        minutes = sitting.standard_version.rule_for(sitting.level).written_minutes
-    deadline = deadline_for(start=now, minutes=minutes, window_end=sitting.written_end)
+        minutes = StandardVersion.objects.get(pk=facts.standard_version_id).rule_for(facts.level).written_minutes
+    return deadline_for(start=now, minutes=minutes, window_end=facts.written_end)
+
+
+def _attempt_insert(facts: StartFacts, now: datetime, deadline: datetime) -> Attempt:
     # No task at the deadline: 60–90 minutes ahead is past Redis's visibility timeout (the
     # message would be redelivered and held in worker memory). The 5-second sweep (beat) and the
-    # next request that shows the attempt finalise it on time.
-    try:
-        with transaction.atomic():
-            attempt = Attempt.objects.create(enrollment=enrollment, paper=paper, started_at=now, deadline=deadline)
-    except IntegrityError:  # another tab started it a moment ago
-        if not Attempt.objects.filter(enrollment=enrollment).exists():
-            raise
-        return Started(_resumed(Attempt.objects.select_related("paper").get(enrollment=enrollment), now), new=False)
-    return Started(attempt, new=True, paused_at=enrollment.paused_at)
-
-
-def _enrollment_to_start(pk: int) -> Enrollment:
-    """The enrolment with what starting it reads, in one query (``attempt_start``)."""
-    open_pause = RoomPause.objects.filter(room=OuterRef("written_room"), ended_at__isnull=True)
-    rule = LevelRule.objects.filter(version=OuterRef("sitting__standard_version"), level=OuterRef("sitting__level"))
-    return (
-        Enrollment.objects.select_related("sitting", "candidate", "paper", "attempt")
-        .annotate(
-            paused_at=Subquery(open_pause.values("started_at")[:1]),
-            written_minutes=Subquery(rule.values("written_minutes")[:1]),
-        )
-        .get(pk=pk)
-    )
+    # next request that shows the attempt finalise it on time. The paper is the one read with the
+    # facts (its other fields load if asked for).
+    paper = Paper.from_db(connection.alias, ["id", "fingerprint"], [facts.paper_id, facts.paper_fingerprint])
+    return Attempt.objects.create(enrollment_id=facts.enrollment_id, paper=paper, started_at=now, deadline=deadline)
 
 
 def _resumed(attempt: Attempt, now: datetime) -> Attempt:
     attempt_finalize_if_expired(attempt=attempt, now=now)
     attempt.refresh_from_db()
     return attempt
-
-
-@dataclass(frozen=True)
-class Slot:
-    """What validating a save needs of one question: immutable once the paper is assembled."""
-
-    type: str
-    option_count: int
-
-
-@lru_cache(maxsize=8192)
-def paper_slots(paper_id: int, fingerprint: str) -> dict[int, Slot]:
-    """The paper's questions by position, cached per process (papers never change after assembly).
-
-    ``fingerprint`` is part of the key so a reused id (a rolled-back test database) never
-    serves another paper's layout. Read from the paper's JSON (``paper_questions_json``: this
-    process, else Redis, where starting the sitting put it), so the first save of an attempt in
-    each web process costs no query for the layout.
-    """
-    questions = json.loads(paper_questions_json(paper_id, fingerprint))
-    return {q["position"]: Slot(q["type"], len(q["options"])) for q in questions}
 
 
 def _slot(slots: dict[int, Slot], position: int) -> Slot:
@@ -288,15 +279,15 @@ def answer_save(
         rows = Attempt.objects.select_for_update(of=("self",)).filter(pk=attempt_id)
         if user is not None:
             rows = rows.filter(enrollment__candidate__user=user)
-        state = _with_pause(rows).values("status", "deadline", "paper_id", "paper__fingerprint", "paused_at").get()
-        _remember_paper(attempt_id, state["paper_id"], state["paper__fingerprint"])
+        state = _with_pause(rows).values("status", "deadline", "paused_at").get()
         if state["status"] == AttemptStatus.SUBMITTED:
             raise AttemptClosed(_("已交卷，不能再修改答案"))
         if state["paused_at"] is not None:
             raise AttemptPaused(_("考场已暂停，请等待考评员恢复后继续作答"))
         deadline = state["deadline"]
         if accepts_saves(deadline, now):
-            slot = _slot(paper_slots(state["paper_id"], state["paper__fingerprint"]), position)
+            layout = attempt_layout(attempt_id, fresh=True)
+            slot = _slot(layout.slots if layout else {}, position)
             response = clean_response(slot, value)
             stored_seq, saved_at, applied = _upsert_answer(attempt_id, position, response, seq, flagged, now)
             remaining = remaining_seconds(deadline, now)
@@ -349,15 +340,6 @@ def _upsert_answer(attempt_id: int, position: int, response, seq: int, flagged: 
 
 FastOwner = Literal["any", "user", "token"]
 _fast_sql: dict[tuple[str, str], str] = {}
-# attempt id -> (paper id, paper fingerprint): an attempt's paper never changes. A stale entry
-# (a reused id in a rolled-back test database) only makes the statement write nothing, since
-# it checks both against the database.
-_attempt_papers: dict[int, tuple[int, str]] = {}
-_ATTEMPT_PAPERS_MAX = 100_000
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
 
 
 def _fast_statement(owner: FastOwner) -> str:
@@ -365,80 +347,36 @@ def _fast_statement(owner: FastOwner) -> str:
     sql = _fast_sql.get(key)
     if sql is not None:
         return sql
-    answer = _table(Answer)
+    answer = table(Answer)
     joins = {
         "any": "",
-        "user": f"JOIN {_table(Candidate)} c ON c.id = e.candidate_id AND c.user_id = %s",
+        "user": f"JOIN {table(Candidate)} c ON c.id = e.candidate_id AND c.user_id = %s",
         "token": (
-            f"JOIN {_table(Candidate)} c ON c.id = e.candidate_id "
-            f"JOIN {_table(ApiToken)} tk ON tk.user_id = c.user_id AND tk.key_hash = %s "
+            f"JOIN {table(Candidate)} c ON c.id = e.candidate_id "
+            f"JOIN {table(ApiToken)} tk ON tk.user_id = c.user_id AND tk.key_hash = %s "
             "AND tk.revoked_at IS NULL AND tk.expires_at > %s "
-            f"JOIN {_table(User)} u ON u.id = c.user_id AND u.is_active AND NOT u.password_must_change"
+            f"JOIN {table(User)} u ON u.id = c.user_id AND u.is_active AND NOT u.password_must_change"
         ),
     }[owner]
     share_lock = " FOR SHARE OF at" if connection.vendor == "postgresql" else ""
     sql = (
         f"INSERT INTO {answer} (attempt_id, position, response, seq, saved_at, flagged) "
         "SELECT at.id, %s, %s, %s, %s, %s "
-        f"FROM {_table(Attempt)} at "
-        f"JOIN {_table(Enrollment)} e ON e.id = at.enrollment_id "
-        f"JOIN {_table(Paper)} p ON p.id = at.paper_id "
+        f"FROM {table(Attempt)} at "
+        f"JOIN {table(Enrollment)} e ON e.id = at.enrollment_id "
+        f"JOIN {table(Paper)} p ON p.id = at.paper_id "
         f"{joins} "
         "WHERE at.id = %s AND p.id = %s AND p.fingerprint = %s AND at.status = %s AND at.deadline >= %s "
-        f"AND NOT EXISTS (SELECT 1 FROM {_table(RoomPause)} rp "
+        f"AND NOT EXISTS (SELECT 1 FROM {table(RoomPause)} rp "
         "WHERE rp.room_id = e.written_room_id AND rp.ended_at IS NULL)"
         f"{share_lock} "
         "ON CONFLICT (attempt_id, position) DO UPDATE SET response = excluded.response, "
         "seq = excluded.seq, saved_at = excluded.saved_at, flagged = excluded.flagged "
         f"WHERE {answer}.seq < excluded.seq "
-        f"RETURNING {answer}.seq, (SELECT deadline FROM {_table(Attempt)} WHERE id = {answer}.attempt_id)"
+        f"RETURNING {answer}.seq, (SELECT deadline FROM {table(Attempt)} WHERE id = {answer}.attempt_id)"
     )
     _fast_sql[key] = sql
     return sql
-
-
-# Django keeps prepared statements off (prepare_threshold None) so that PgBouncer in transaction
-# mode works. The save's statement is prepared on each kept connection when
-# settings.DB_PREPARED_SAVE (PgBouncer from 1.21 with max_prepared_statements supports it): its
-# planning is most of PostgreSQL's work for a save. Django's own queries stay client-side bound
-# and unprepared: the threshold set here is never reached by a count, only by ``prepare=True``.
-_NEVER_BY_COUNT = 2**62
-
-
-def _execute_fast(sql: str, params: list):
-    if connection.vendor != "postgresql" or not settings.DB_PREPARED_SAVE:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-    import psycopg
-
-    connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:
-        raw.prepare_threshold = _NEVER_BY_COUNT
-    started = time.monotonic()
-    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        row = cursor.fetchone()
-    if connection.queries_logged:  # as Django's debug cursor logs its own (tests count queries)
-        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
-    return row
-
-
-def _attempt_paper(attempt_id: int) -> tuple[int, str] | None:
-    """The attempt's paper (id, fingerprint), cached per process; None for no such attempt."""
-    paper = _attempt_papers.get(attempt_id)
-    if paper is None:
-        paper = Attempt.objects.filter(pk=attempt_id).values_list("paper_id", "paper__fingerprint").first()
-        if paper is not None:
-            _remember_paper(attempt_id, *paper)
-    return paper
-
-
-def _remember_paper(attempt_id: int, paper_id: int, fingerprint: str) -> None:
-    if len(_attempt_papers) >= _ATTEMPT_PAPERS_MAX:
-        _attempt_papers.clear()
-    _attempt_papers[attempt_id] = (paper_id, fingerprint)
 
 
 def answer_save_fast(
@@ -458,10 +396,10 @@ def answer_save_fast(
     now = now or timezone.now()
     if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_JS_INTEGER:
         return None
-    paper = _attempt_paper(attempt_id)
-    if paper is None:
+    layout = attempt_layout(attempt_id)
+    if layout is None:
         return None
-    slot = paper_slots(*paper).get(position)
+    slot = layout.slots.get(position)
     if slot is None:
         return None
     try:
@@ -477,16 +415,12 @@ def answer_save_fast(
         owner, params = "user", [*params, user_id]
     else:
         owner = "any"
-    params += [attempt_id, paper[0], paper[1], AttemptStatus.IN_PROGRESS, at(over_before(now))]
-    row = _execute_fast(_fast_statement(owner), params)
+    params += [attempt_id, layout.paper_id, layout.fingerprint, AttemptStatus.IN_PROGRESS, at(over_before(now))]
+    row = execute(_fast_statement(owner), params)
     if row is None:
         return None
     stored_seq, deadline = row
-    if isinstance(deadline, str):  # SQLite: stored as text in UTC
-        deadline = parse_datetime(deadline)
-    if deadline.tzinfo is None:
-        deadline = deadline.replace(tzinfo=UTC)
-    return SaveAck(position, stored_seq, True, now, remaining_seconds(deadline, now))
+    return SaveAck(position, stored_seq, True, now, remaining_seconds(as_datetime(deadline), now))
 
 
 def _submit_locked(attempts: list[Attempt], *, by: str, now: datetime) -> None:
