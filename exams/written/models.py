@@ -67,7 +67,11 @@ class Answer(models.Model):
     attempt: a save with a lower number than the stored one is ignored.
     """
 
-    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers", verbose_name=_("答卷"))
+    # No index of its own: the unique (attempt, position) index serves every lookup by attempt,
+    # and a save (issue 17) writes one index entry fewer.
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, related_name="answers", verbose_name=_("答卷"), db_index=False
+    )
     position = models.PositiveSmallIntegerField(_("题号"))
     response = models.JSONField(_("作答"))
     seq = models.PositiveBigIntegerField(_("序号"))
