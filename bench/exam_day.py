@@ -491,7 +491,7 @@ def start_profiles(args, web: subprocess.Popen) -> list[tuple[int, subprocess.Po
 
 
 def stop_profiles(args, spies) -> dict:
-    from floor import summarize_profile
+    from procstat import summarize_profile
 
     collapsed = []
     for _pid, spy, raw in spies:

@@ -61,7 +61,7 @@ BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from procstat import CpuMeter, load_average, process_cpu, stop_on_signals, tree  # noqa: E402
+from procstat import CpuMeter, load_average, process_cpu, stop_on_signals, summarize_profile, tree  # noqa: E402
 
 APPS = {"F0": "floor_apps:f0", "F1": "floor_apps:f1", "P": "certify.wsgi:application"}
 SERVERS = ("gthread", "sync", "granian", "bjoern")
@@ -498,29 +498,6 @@ def profile_runs(args, env, workdir: Path, port: int, process: subprocess.Popen,
         report[mode] = summarize_profile(raw.read_text())
     (folder / "p-top.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
     return {"worker_pid": target, "files": [str(folder / n) for n in ("p-cpu.txt", "p-wall.txt", "p-top.json")]}
-
-
-def summarize_profile(collapsed: str, top: int = 40) -> dict:
-    """Shares of samples per frame from py-spy's collapsed stacks: inclusive (the frame is on the
-    stack) and self (the frame is the innermost), busy samples only (not idle waits)."""
-    inclusive: dict[str, int] = {}
-    own: dict[str, int] = {}
-    total = 0
-    for line in collapsed.splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not stack:
-            continue
-        frames = stack.split(";")
-        n = int(count)
-        total += n
-        for frame in set(frames):
-            inclusive[frame] = inclusive.get(frame, 0) + n
-        own[frames[-1]] = own.get(frames[-1], 0) + n
-
-    def ranked(counts: dict[str, int]) -> list:
-        return [[round(100 * n / total, 1), frame] for frame, n in sorted(counts.items(), key=lambda kv: -kv[1])[:top]]
-
-    return {"samples": total, "inclusive_percent": ranked(inclusive), "self_percent": ranked(own)}
 
 
 def summarize(runs: list[dict], args) -> dict:

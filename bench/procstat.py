@@ -1,4 +1,5 @@
-"""CPU seconds of process trees and of the whole machine, read from /proc (Linux).
+"""CPU seconds of process trees and of the whole machine, read from /proc (Linux), and py-spy's
+profiles summarised.
 
 The benchmarks run on a 2-core machine shared with other work, so requests per second
 alone say little: they also report who used the CPU during a run (the server, the load
@@ -147,3 +148,26 @@ def stop_on_signals() -> None:
 
     signal.signal(signal.SIGTERM, leave)
     signal.signal(signal.SIGINT, leave)
+
+
+def summarize_profile(collapsed: str, top: int = 40) -> dict:
+    """Shares of samples per frame from py-spy's collapsed stacks: inclusive (the frame is on the
+    stack) and self (the frame is the innermost), busy samples only (not idle waits)."""
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in collapsed.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack:
+            continue
+        frames = stack.split(";")
+        n = int(count)
+        total += n
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + n
+        own[frames[-1]] = own.get(frames[-1], 0) + n
+
+    def ranked(counts: dict[str, int]) -> list:
+        return [[round(100 * n / total, 1), frame] for frame, n in sorted(counts.items(), key=lambda kv: -kv[1])[:top]]
+
+    return {"samples": total, "inclusive_percent": ranked(inclusive), "self_percent": ranked(own)}

@@ -82,7 +82,7 @@ def test_f1_checks_the_shape_before_the_database():
 
 def test_profile_summary_counts_inclusive_and_self_shares():
     collapsed = "main;handler;query 3\nmain;handler 1\n"
-    report = floor.summarize_profile(collapsed)
+    report = procstat.summarize_profile(collapsed)
     assert report["samples"] == 4
     assert [75.0, "query"] in report["self_percent"]
     assert [100.0, "handler"] in report["inclusive_percent"]
