@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from certify.excel import looks_like_formula, write_text
+from certify.excel import FORMULA_STARTS, looks_like_formula, write_text
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -127,7 +127,9 @@ def _converter(sheet, column: Column) -> Callable:
         # (COUNTA, ISBLANK, the filter's 空白 entry) though nothing shows.
         if value is None or value == "":
             return None
-        return _safe_text(sheet, value if isinstance(value, str) else str(value))
+        text = value if isinstance(value, str) else str(value)
+        # Most cells of a large export are plain text: the formula check inline (as _safe_text's).
+        return _safe_text(sheet, text) if text.startswith(FORMULA_STARTS) else text
 
     return convert
 
