@@ -18,3 +18,14 @@ class CertifyConfig(AppConfig):
         post_migrate.connect(_sync_role_groups, dispatch_uid="certify-role-groups")
         # The first-login secret is consumed by the sign-in (a user_logged_in receiver).
         from certify.people import auth  # noqa: F401
+
+
+class CertifyModelsConfig(CertifyConfig):
+    """The certify app as the export process loads it (``certify/settings_export.py``): its models
+    only. That process never signs anyone in nor migrates, so neither receiver is connected (the
+    sign-in module alone would load DRF and drf-spectacular)."""
+
+    default = False
+
+    def ready(self) -> None:
+        pass

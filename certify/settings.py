@@ -199,6 +199,10 @@ EXCEL_CPU_SECONDS = env_int("EXCEL_CPU_SECONDS", 20, minimum=2, maximum=600)
 # Finished export files live here (shared by the web and worker processes) for this many days.
 EXPORTS_DIR = Path(env_str("EXPORTS_DIR") or VAR_DIR / "exports")
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1, maximum=365)
+# Each export is written by a lean child process (grading/exports/runner.py, within 100 MB at
+# 100,000 rows; the worker does not grow). False: in the task's own process (tests whose rows
+# are not committed, where a child could not see them).
+EXPORT_IN_CHILD_PROCESS = env_bool("EXPORT_IN_CHILD_PROCESS", default=True)
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "certify.User"

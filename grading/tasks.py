@@ -4,7 +4,7 @@ services never import this module (they enqueue by name through ``certify.jobs``
 from celery import shared_task
 
 from grading.certificates.bundles import bundle_run
-from grading.exports.services import export_purge, export_run
+from grading.exports.services import export_job_run, export_purge
 from grading.marking.scripts import marking_sweep as sweep
 from grading.marking.scripts import scripts_create
 
@@ -25,8 +25,9 @@ def marking_sweep() -> dict:
 
 @shared_task(name="grading.tasks.run_export", acks_late=True)
 def run_export(job_id: int) -> str:
-    """Write one export workbook (idempotent: a job not queued any more is left alone)."""
-    return export_run(job_id=job_id).status
+    """Write one export workbook, in a process of its own (idempotent: a job not queued any more
+    is left alone)."""
+    return export_job_run(job_id=job_id).status
 
 
 @shared_task(name="grading.tasks.purge_exports", acks_late=True)

@@ -55,6 +55,15 @@ def fast_password_hashing(settings):
     settings.VERIFY_RATE_PER_ADDRESS = "100000/hour"
 
 
+@pytest.fixture(autouse=True)
+def exports_in_process(request, settings):
+    """Exports run in the test's own process: a test's rows are not committed, so the export
+    process that production starts (grading/exports/runner.py) could not see them. Tests marked
+    ``export_process`` start it for real (with committed rows on PostgreSQL)."""
+    if "export_process" not in request.keywords:
+        settings.EXPORT_IN_CHILD_PROCESS = False
+
+
 # --- personas --------------------------------------------------------------------------
 
 

@@ -54,6 +54,10 @@ def _layout(sheet, *, headers: list[str], rows: int) -> None:
     for index in range(1, len(headers) + 1):
         letter = sheet.cell(row=2, column=index).column_letter
         assert sheet.column_dimensions[letter].width >= 2 * len(headers[index - 1])
+    # Printed: landscape A4, one page wide, the title and header rows on every page.
+    setup = sheet.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$2"
 
 
 def expected_result_row(result, certified) -> list:
@@ -354,6 +358,22 @@ def test_formula_looking_text_stays_text_in_the_real_file(tmp_path):
             if text != "普通文字":
                 assert cell.quotePrefix  # Excel and WPS show it as text, never evaluate it
     assert re.search(r'quotePrefix="1"', load_workbook_styles(path))
+
+
+def test_an_empty_text_is_written_as_a_blank_cell_not_an_empty_string(tmp_path):
+    # LibreOffice showed it: an empty string is a cell that counts as filled in (COUNTA, ISBLANK).
+    path = tmp_path / "e.xlsx"
+    workbook_write(
+        path,
+        title="测试",
+        by="周敏",
+        at=timezone.now(),
+        filters=[],
+        sheets=[Sheet("表", [Column("文字"), Column("数字", "number"), Column("日期", "date")], [("", "", "")], 1)],
+    )
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert 'r="A3"' not in xml and 'r="B3"' not in xml and 'r="C3"' not in xml
 
 
 def load_workbook_styles(path) -> str:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,8 +23,6 @@ from exams.planning.models import Enrollment, Sitting
 from grading.exports.models import ExportJob, ExportKind, ExportStatus
 from grading.exports.sources import SOURCES, Export
 from grading.exports.workbook import workbook_write
-from grading.statistics.exports import statistics_export
-from grading.statistics.selectors import sittings_for
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,13 @@ logger = logging.getLogger(__name__)
 def export_source(job: ExportJob) -> Export:
     """What ``job`` writes: one of ``grading.exports.sources``, or the statistics workbook (which
     builds on those sources' sheets, so it is looked up here, above both)."""
-    return {**SOURCES, ExportKind.STATISTICS: statistics_export}[job.kind](job)
+    if job.kind == ExportKind.STATISTICS:
+        # Imported when needed: the statistics (numpy, jieba through the marking selectors, DRF)
+        # add about 35 MB to the export process, which no other workbook needs.
+        from grading.statistics.exports import statistics_export
+
+        return statistics_export(job)
+    return SOURCES[job.kind](job)
 
 
 def export_path(job: ExportJob) -> Path:
@@ -82,6 +89,10 @@ def _clean_params(kind: str, params: dict, by: User) -> dict:
 
 
 def _clean_sitting(params: dict, by: User) -> int:
+    # Imported here, not above: the export process (``grading/exports/runner.py``) never checks a
+    # request and should not load the statistics and marking modules behind this selector.
+    from grading.statistics.selectors import sittings_for
+
     raw = params.get("sitting")
     try:
         sitting = sittings_for(by).get(pk=int(raw))
@@ -184,6 +195,60 @@ def export_run(*, job_id: int, now: datetime | None = None) -> ExportJob:
         expires_at=finished + timedelta(days=settings.EXPORT_RETENTION_DAYS),
     )
     job.refresh_from_db()
+    return job
+
+
+def export_job_run(*, job_id: int) -> ExportJob:
+    """What the background task runs: ``export_run`` in a process of its own
+    (``export_run_in_child``) when ``EXPORT_IN_CHILD_PROCESS`` (the default), in this one otherwise."""
+    if settings.EXPORT_IN_CHILD_PROCESS:
+        return export_run_in_child(job_id=job_id)
+    return export_run(job_id=job_id)
+
+
+def export_run_in_child(*, job_id: int) -> ExportJob:
+    """Run ``export_run`` for ``job_id`` in a child process (``grading/exports/runner.py``) and
+    wait for it; the job as it then stands.
+
+    The child loads only what an export needs (``certify/settings_export.py``): a 100,000-row
+    workbook peaks under 100 MB there, its memory goes back to the system when it exits, and
+    this process (the long-lived worker) does not grow. The child sees only committed rows: call
+    this after the job's transaction has committed (the task runs on commit). Errors inside the
+    export are recorded on the job by ``export_run`` itself; a child that dies (killed, out of
+    memory, a broken installation) leaves the job failed here with a message saying so.
+    """
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "certify.settings_export",
+        # The child opens the same database and folder as this process, whatever the environment
+        # says (they differ only under pytest, which renames the database and moves the folder).
+        "EXPORT_DATABASE_NAME": str(connection.settings_dict["NAME"]),
+        "EXPORTS_DIR": str(settings.EXPORTS_DIR),
+        "EXPORT_RETENTION_DAYS": str(settings.EXPORT_RETENTION_DAYS),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "grading.exports.runner", str(job_id)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=False,
+    )
+    job = ExportJob.objects.get(pk=job_id)
+    if done.returncode != 0:
+        logger.error("the export process for job %s exited with %s", job_id, done.returncode)
+        export_path(job).with_suffix(".part").unlink(missing_ok=True)
+        if done.returncode < 0:
+            # Killed by a signal: most often the system's out-of-memory killer.
+            error = _(
+                "导出失败：生成文件的进程被系统终止（信号 %(signal)s，可能内存不足），请重新导出；如仍失败请联系管理员"
+            )
+        else:
+            error = _("导出失败：生成文件的进程意外退出（退出码 %(code)s），请重新导出；如仍失败请联系管理员")
+        ExportJob.objects.filter(pk=job_id, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).update(
+            status=ExportStatus.FAILED,
+            error=error % {"signal": -done.returncode, "code": done.returncode},
+            finished_at=timezone.now(),
+        )
+        job.refresh_from_db()
     return job
 
 

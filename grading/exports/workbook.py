@@ -6,6 +6,7 @@ come) never holds more than the current row. Every workbook gets, on each sheet:
 - row 1, a title saying what was exported, by whom, when (Asia/Shanghai) and the filters used;
 - row 2, the Chinese column headers, bold, frozen (the panes below row 2 scroll) and with an
   autofilter over the header and every data row;
+- printed landscape on A4, all columns fitted to the page width, rows 1-2 repeated on every page;
 - column widths from the column's declared width and its header (CJK characters count two):
   the rows stream past once, so the widths are decided before the first row is written;
 - numbers as numbers (``int``, ``float``, ``Decimal``), dates and times as Excel dates in
@@ -31,8 +32,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
-from certify.excel import looks_like_formula, write_text
+from certify.excel import FORMULA_STARTS, looks_like_formula, write_text
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -120,9 +123,13 @@ def _converter(sheet, column: Column) -> Callable:
         return convert
 
     def convert(value):
-        if value is None:
+        # An empty text is a blank cell: written as an empty string it would count as filled in
+        # (COUNTA, ISBLANK, the filter's 空白 entry) though nothing shows.
+        if value is None or value == "":
             return None
-        return _safe_text(sheet, value if isinstance(value, str) else str(value))
+        text = value if isinstance(value, str) else str(value)
+        # Most cells of a large export are plain text: the formula check inline (as _safe_text's).
+        return _safe_text(sheet, text) if text.startswith(FORMULA_STARTS) else text
 
     return convert
 
@@ -160,6 +167,14 @@ def workbook_write(
             width = max(display_width(column.header), column.width) + 2
             sheet.column_dimensions[get_column_letter(index)].width = min(width, 80)
         sheet.freeze_panes = "A3"
+        # Printed (and as PDF): landscape A4, every column on one page width, as many pages down as
+        # needed, the title and header rows repeated on each, so no page holds scores without names.
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        sheet.print_title_rows = "1:2"
         title_cell = WriteOnlyCell(sheet)
         write_text(title_cell, heading)
         title_cell.font = bold
