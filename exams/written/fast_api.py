@@ -55,7 +55,7 @@ MAX_BODY = 64 * 1024  # a 5,000-character answer escaped as \uXXXX is about 30 K
 
 
 def with_fast_save(app):
-    """``app`` (Django's WSGI handler) with token-authenticated answer saves answered first."""
+    """``app`` (Django's WSGI handler) with token-authenticated answer saves and starts answered first."""
 
     def application(environ, start_response):
         if environ.get("HTTP_AUTHORIZATION", "").startswith("Token ") and not environ.get("QUERY_STRING"):
