@@ -373,6 +373,7 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
         }
     )
     meter.start()
+    wal_before = wal_counters(monitor)
 
     async def keep_polling() -> None:
         # Catches PostgreSQL backends that end when Django recycles a connection; a poll reads
@@ -387,6 +388,7 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
     await asyncio.gather(*(candidate(i, e) for i, e in enumerate(enrollments)))
     poller.cancel()
     cpu = meter.stop()
+    wal = wal_delta(wal_before, wal_counters(monitor), saves_window["count"])
     profile = stop_profiles(args, spies) if spies else None
     monitor.close()
     moved = await mover
@@ -433,6 +435,7 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
         "lost_answers": lost,
         "mean_save_latency_ms": round(statistics.mean(save_latency) * 1000, 1) if save_latency else None,
         **({"profile": profile} if profile else {}),
+        "wal_while_candidates_work": wal,
         "cpu_while_candidates_work": {
             **cpu,
             # The load generator's own share: this process against the whole machine's busy time.
@@ -444,6 +447,28 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
             ),
         },
     }
+
+
+WAL_COUNTERS = ("wal_records", "wal_fpi", "wal_bytes", "wal_write", "wal_sync", "checkpoints_timed", "checkpoints_req")
+
+
+def wal_counters(monitor) -> dict:
+    """The server's WAL and checkpoint counters (pg_stat_wal, PostgreSQL 14+; pg_stat_bgwriter)."""
+    wal = monitor.execute("SELECT wal_records, wal_fpi, wal_bytes, wal_write, wal_sync FROM pg_stat_wal").fetchone()
+    checkpoints = monitor.execute("SELECT checkpoints_timed, checkpoints_req FROM pg_stat_bgwriter").fetchone()
+    return dict(zip(WAL_COUNTERS, [*wal, *checkpoints], strict=True))
+
+
+def wal_delta(before: dict, after: dict, saves: int) -> dict:
+    """What the server wrote to its WAL while the candidates worked (the whole server: others'
+    databases too), and per acknowledged save. Full-page images (``wal_fpi``: a page's first change
+    after a checkpoint is logged whole) are what make a save's WAL grow with the pages it touches."""
+    delta = {name: int(after[name] - before[name]) for name in WAL_COUNTERS}
+    per = max(1, saves)
+    delta["wal_bytes_per_save"] = round(delta["wal_bytes"] / per)
+    delta["wal_fpi_per_save"] = round(delta["wal_fpi"] / per, 3)
+    delta["wal_syncs_per_save"] = round(delta["wal_sync"] / per, 3)
+    return delta
 
 
 def busiest_minute(done: list[float], latency: list[float], width: float = 60.0) -> dict:
