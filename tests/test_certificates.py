@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from certify.people.models import Candidate
 from grading.certificates.models import Certificate, CertificateBundle
@@ -74,8 +75,10 @@ def test_a_revoked_certificate_shows_it_at_once(certificate, hr):
 
 
 def test_an_expired_certificate_says_so(certificate):
+    # Expired yesterday by Beijing's calendar (the fixture's sitting may be dated after today).
+    yesterday = timezone.localdate() - timedelta(days=1)
     Certificate.objects.filter(pk=certificate.pk).update(
-        issued_on=certificate.issued_on - timedelta(days=4 * 365), valid_until=certificate.issued_on - timedelta(days=1)
+        issued_on=yesterday - timedelta(days=3 * 365), valid_until=yesterday
     )
     html = verify(certificate.number, certificate.verification_code).content.decode()
     assert "已过期" in html and "该证书已超过有效期" in html
