@@ -203,6 +203,9 @@ EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1, maximum=3
 # 100,000 rows; the worker does not grow). False: in the task's own process (tests whose rows
 # are not committed, where a child could not see them).
 EXPORT_IN_CHILD_PROCESS = env_bool("EXPORT_IN_CHILD_PROCESS", default=True)
+# The export process is killed, and its job marked failed, after this long (a hung child would
+# otherwise hold a Celery worker for ever); generous: a 100,000-row workbook takes about a minute.
+EXPORT_PROCESS_TIMEOUT_SECONDS = env_int("EXPORT_PROCESS_TIMEOUT_SECONDS", 30 * 60, minimum=60, maximum=24 * 3600)
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "certify.User"
