@@ -4,7 +4,10 @@ scrolls inside it), the header folds its menu, the question navigator folds, the
 and the input are on screen together; the navigator's answered/unanswered pass WCAG AA with a
 second cue besides colour; the site has a favicon."""
 
+from datetime import datetime, time, timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from exams.planning.models import Enrollment
@@ -186,3 +189,19 @@ def test_business_entry_with_its_search_and_a_long_address_fits_a_phone_and_a_ta
         # One line: 「办理号码」 beside its select, not folded into a column of single characters.
         assert label.bounding_box()["height"] <= page.locator("#target-number").bounding_box()["height"] + 4
         page.context.close()
+
+
+def test_a_window_past_midnight_names_the_day_it_ends(browser, live_server, day):
+    # 「18:07–02:07」 read as ending before it starts: the ticket says 「次日 02:07」.
+    sitting = day.enrollment.sitting
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    shanghai = timezone.get_current_timezone()
+    sitting.written_start = datetime.combine(tomorrow, time(22, 30), tzinfo=shanghai)
+    sitting.written_end = datetime.combine(tomorrow + timedelta(days=1), time(1, 30), tzinfo=shanghai)
+    sitting.save(update_fields=["written_start", "written_end"])
+    page = phone(browser)
+    login(page, live_server, day.candidate.username)
+    page.goto(f"{live_server.url}/tickets/{day.enrollment.pk}/")
+    day_name = f"{tomorrow.year}年{tomorrow.month}月{tomorrow.day}日"
+    expect(page.locator("main")).to_contain_text(f"{day_name} 22:30–次日 01:30")
+    page.context.close()
