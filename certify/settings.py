@@ -174,7 +174,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "exports-purge": {
         "task": "grading.tasks.purge_exports",
-        "schedule": crontab(minute=17),  # hourly: export files past their retention are deleted
+        "schedule": crontab(minute=17),  # hourly: export files and certificate zips past their retention are deleted
         "options": {"expires": 3000},
     },
     "marking-sweep": {
@@ -196,13 +196,17 @@ EXCEL_MEMORY_MB = env_int("EXCEL_MEMORY_MB", 512, minimum=128, maximum=8192)
 EXCEL_CPU_SECONDS = env_int("EXCEL_CPU_SECONDS", 20, minimum=2, maximum=600)
 
 # --- Excel exports ------------------------------------------------------------
-# Finished export files live here (shared by the web and worker processes) for this many days.
+# Finished export files live here (shared by the web and worker processes) for this many days;
+# so do the certificate zips (VAR_DIR/certificates/, grading/certificates/bundles.py).
 EXPORTS_DIR = Path(env_str("EXPORTS_DIR") or VAR_DIR / "exports")
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1, maximum=365)
 # Each export is written by a lean child process (grading/exports/runner.py, within 100 MB at
 # 100,000 rows; the worker does not grow). False: in the task's own process (tests whose rows
 # are not committed, where a child could not see them).
 EXPORT_IN_CHILD_PROCESS = env_bool("EXPORT_IN_CHILD_PROCESS", default=True)
+# The export process is killed, and its job marked failed, after this long (a hung child would
+# otherwise hold a Celery worker for ever); generous: a 100,000-row workbook takes about a minute.
+EXPORT_PROCESS_TIMEOUT_SECONDS = env_int("EXPORT_PROCESS_TIMEOUT_SECONDS", 30 * 60, minimum=60, maximum=24 * 3600)
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "certify.User"

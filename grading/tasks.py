@@ -3,7 +3,7 @@ services never import this module (they enqueue by name through ``certify.jobs``
 
 from celery import shared_task
 
-from grading.certificates.bundles import bundle_run
+from grading.certificates.bundles import bundle_purge, bundle_run
 from grading.exports.services import export_job_run, export_purge
 from grading.marking.scripts import marking_sweep as sweep
 from grading.marking.scripts import scripts_create
@@ -31,9 +31,10 @@ def run_export(job_id: int) -> str:
 
 
 @shared_task(name="grading.tasks.purge_exports", acks_late=True)
-def purge_exports() -> int:
-    """Hourly: export files past their retention are deleted."""
-    return export_purge()
+def purge_exports() -> dict:
+    """Hourly: export files and certificate zips past their retention (``EXPORT_RETENTION_DAYS``)
+    are deleted. One task for both, so one beat entry (its name kept from when it purged exports only)."""
+    return {"exports": export_purge(), "certificate_bundles": bundle_purge()}
 
 
 @shared_task(name="grading.tasks.certificate_bundle", acks_late=True)

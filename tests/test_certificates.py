@@ -16,11 +16,13 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from certify.people.models import Candidate
-from grading.certificates.models import Certificate, CertificateBundle
+from grading.certificates.bundles import bundle_path, bundle_purge
+from grading.certificates.models import BundleStatus, Certificate, CertificateBundle
 from grading.certificates.pdf import certificate_pdf
 from grading.certificates.selectors import certificate_register, mask_name
 from grading.certificates.services import certificate_revoke
 from grading.results.services import sitting_publish
+from grading.tasks import purge_exports
 from tests.conftest import client_for
 from tests.results_helpers import Plan, after, played_sitting, sign_off_all
 
@@ -180,3 +182,79 @@ def test_the_verification_api_is_rate_limited_too(certificate):
     client = Client(REMOTE_ADDR="198.51.100.7")
     query = {"number": certificate.number, "code": certificate.verification_code}
     assert [client.get("/api/certificates/verify/", query).status_code for _ in range(3)] == [200, 200, 429]
+
+
+# --- The zips' retention: kept EXPORT_RETENTION_DAYS after they are made, then the hourly purge
+# deletes them; the bundle stays, 已过期, its page offers to make it again and its download says
+# why (410), as does a bundle whose file went missing (404), never a 500.
+
+
+@pytest.fixture
+def made(certificate, hr, settings, tmp_path, django_capture_on_commit_callbacks):
+    """Two finished bundles of the certificate's sitting (made in-process on the default)."""
+    settings.VAR_DIR = tmp_path
+    settings.EXPORT_RETENTION_DAYS = 2
+    client = client_for(hr)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(f"/sittings/{certificate.sitting_id}/certificates/").status_code == 302
+    old, recent = CertificateBundle.objects.order_by("pk")
+    assert old.status == recent.status == BundleStatus.DONE
+    assert bundle_path(old).exists() and bundle_path(recent).exists()
+    return client, old, recent
+
+
+def test_the_purge_deletes_the_old_zips_and_keeps_the_recent(made):
+    _, old, recent = made
+    CertificateBundle.objects.filter(pk=old.pk).update(finished_at=old.finished_at - timedelta(days=2, seconds=1))
+    assert bundle_purge() == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.status, recent.status) == (BundleStatus.EXPIRED, BundleStatus.DONE)
+    assert not bundle_path(old).exists() and bundle_path(recent).exists()
+    assert bundle_purge() == 0  # already expired
+
+
+def test_the_hourly_purge_task_purges_exports_and_certificate_zips(made):
+    _, old, recent = made
+    CertificateBundle.objects.filter(pk=old.pk).update(finished_at=old.finished_at - timedelta(days=3))
+    assert purge_exports() == {"exports": 0, "certificate_bundles": 1}
+    assert not bundle_path(old).exists() and bundle_path(recent).exists()
+
+
+def test_the_page_shows_an_expired_zip_and_the_download_says_so(made, certificate):
+    client, old, recent = made
+    CertificateBundle.objects.filter(pk=old.pk).update(finished_at=old.finished_at - timedelta(days=3))
+    # Before the hourly run: the page itself notices it is past its retention.
+    page = client.get(f"/sittings/{certificate.sitting_id}/certificates/").content.decode()
+    assert page.count("已过期：证书压缩包超过保留期限（2 天）已删除，请重新生成") == 1
+    assert page.count('data-testid="bundle-again"') == 1 and page.count('data-testid="bundle-download"') == 1
+    assert not bundle_path(old).exists()
+    gone = client.get(f"/sittings/{certificate.sitting_id}/certificates/{old.pk}/download/")
+    assert gone.status_code == 410
+    assert "已过期：证书压缩包超过保留期限（2 天）已删除，请重新生成" in gone.content.decode()
+    assert f"/sittings/{certificate.sitting_id}/certificates/" in gone.content.decode()
+    assert client.get(f"/sittings/{certificate.sitting_id}/certificates/{recent.pk}/download/").status_code == 200
+
+
+def test_a_missing_file_never_breaks_the_page_or_the_download(made, certificate):
+    client, _, recent = made
+    bundle_path(recent).unlink()
+    page = client.get(f"/sittings/{certificate.sitting_id}/certificates/")
+    assert page.status_code == 200
+    assert "证书压缩包文件已不存在，请重新生成" in page.content.decode()
+    missing = client.get(f"/sittings/{certificate.sitting_id}/certificates/{recent.pk}/download/")
+    assert missing.status_code == 404
+    assert "证书压缩包文件已不存在，请重新生成" in missing.content.decode()
+    # The purge of a bundle whose file is already gone marks it expired all the same.
+    CertificateBundle.objects.filter(pk=recent.pk).update(finished_at=recent.finished_at - timedelta(days=3))
+    assert bundle_purge() == 1
+    recent.refresh_from_db()
+    assert recent.status == BundleStatus.EXPIRED
+
+
+def test_a_bundle_not_made_yet_cannot_be_downloaded(made, certificate):
+    client, old, _ = made
+    CertificateBundle.objects.filter(pk=old.pk).update(status=BundleStatus.RUNNING)
+    response = client.get(f"/sittings/{certificate.sitting_id}/certificates/{old.pk}/download/")
+    assert response.status_code == 404 and "证书压缩包尚未生成完毕" in response.content.decode()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import stat
 import sys
+import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -19,7 +21,7 @@ from django.utils import timezone
 
 from exams.planning.models import Enrollment
 from grading.exports.models import ExportJob, ExportStatus
-from grading.exports.services import export_job_run, export_path, export_request
+from grading.exports.services import _duration, export_job_run, export_path, export_request
 from tests.conftest import client_for
 from tests.export_helpers import download, publish_results, sat_with_events, table
 
@@ -122,3 +124,33 @@ def test_the_statistics_workbook_with_its_item_analysis_is_written_by_the_export
     workbook, _ = download(client_for(hr), job)
     assert table(workbook["合格率-批次"]) == [[sitting.name, 3, 1, 2, 1, 50]]
     assert table(workbook["信度"])[0][0] == "考生人数"
+
+
+@pytest.mark.django_db
+def test_an_export_process_past_its_time_limit_is_killed_and_the_job_failed(org, hr, settings, monkeypatch, tmp_path):
+    sitting = sat_with_events(org)
+    settings.EXPORT_PROCESS_TIMEOUT_SECONDS = 1
+    # A Python that hangs; the shell's child (sleep) must go with it, so it writes its pid down.
+    sleeper = tmp_path / "sleeper.pid"
+    hung = tmp_path / "python"
+    hung.write_text(f"#!/bin/sh\nsleep 60 &\necho $! > {sleeper}\nwait\n")
+    hung.chmod(hung.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setattr(sys, "executable", str(hung))
+    started = time.monotonic()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        job = export_request(kind="exam_day_log", params={"sitting": sitting.pk}, by=hr)
+    assert time.monotonic() - started < 30
+    job.refresh_from_db()
+    assert (job.status, job.error) == (
+        ExportStatus.FAILED,
+        "导出失败：生成文件超过时间上限（1 秒）仍未完成，进程已被终止；请稍后重新导出，如仍超时请联系管理员",
+    )
+    assert job.finished_at is not None
+    # The whole session was killed, not only the shell: its sleep is gone (or a zombie left to init).
+    status = Path(f"/proc/{int(sleeper.read_text())}/status")
+    assert not status.exists() or "\nState:\tZ" in status.read_text()
+
+
+def test_the_time_limit_reads_in_minutes_when_whole():
+    assert _duration(30 * 60) == "30 分钟"
+    assert _duration(90) == "90 秒"

@@ -3,17 +3,21 @@
 ``bundle_start`` records the request and enqueues ``grading.tasks.certificate_bundle``; the task
 calls ``bundle_run``, which renders each valid certificate's PDF into a zip under
 ``VAR_DIR/certificates/`` and writes its progress every 20 certificates. Idempotent: a bundle
-already done or running is left alone.
+already done or running is left alone. A zip is kept ``EXPORT_RETENTION_DAYS`` after it is
+finished (the same retention as the export workbooks); then ``bundle_purge`` (the hourly purge
+task) deletes it and the bundle is 已过期: the page offers to make it again.
 """
 
 from __future__ import annotations
 
 import zipfile
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certify.jobs import enqueue_on_commit
 from certify.people.models import User
@@ -34,6 +38,10 @@ def bundle_path(bundle: CertificateBundle) -> Path:
     return bundle_dir() / bundle.file_name
 
 
+def bundle_file_name(bundle: CertificateBundle) -> str:
+    return f"证书_{bundle.sitting.code}_{bundle.pk}.zip"
+
+
 @transaction.atomic
 def bundle_start(*, sitting: Sitting, by: User | None) -> CertificateBundle:
     certificates = Certificate.objects.filter(sitting=sitting, status=CertificateStatus.VALID)
@@ -51,7 +59,7 @@ def bundle_run(*, bundle_id: int) -> CertificateBundle:
     bundle = CertificateBundle.objects.select_related("sitting").get(pk=bundle_id)
     if not updated:
         return bundle
-    name = f"证书_{bundle.sitting.code}_{bundle.pk}.zip"
+    name = bundle_file_name(bundle)
     certificates = (
         Certificate.objects.filter(sitting=bundle.sitting, status=CertificateStatus.VALID)
         .select_related("candidate")
@@ -66,6 +74,7 @@ def bundle_run(*, bundle_id: int) -> CertificateBundle:
                 if done % PROGRESS_EVERY == 0:
                     CertificateBundle.objects.filter(pk=bundle.pk).update(done=done)
     except Exception:
+        (bundle_dir() / name).unlink(missing_ok=True)  # a partial zip nobody can download
         CertificateBundle.objects.filter(pk=bundle.pk).update(status=BundleStatus.FAILED, finished_at=timezone.now())
         raise
     CertificateBundle.objects.filter(pk=bundle.pk).update(
@@ -73,3 +82,42 @@ def bundle_run(*, bundle_id: int) -> CertificateBundle:
     )
     bundle.refresh_from_db()
     return bundle
+
+
+def bundle_expiry(bundle: CertificateBundle) -> datetime | None:
+    """When a finished bundle's zip is deleted (None before it is finished)."""
+    if bundle.finished_at is None:
+        return None
+    return bundle.finished_at + timedelta(days=settings.EXPORT_RETENTION_DAYS)
+
+
+def bundle_purge(*, now: datetime | None = None) -> int:
+    """Delete the zips of bundles finished more than ``EXPORT_RETENTION_DAYS`` ago; the bundle
+    stays, marked 已过期. The number of bundles expired."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.EXPORT_RETENTION_DAYS)
+    expired = list(CertificateBundle.objects.filter(status=BundleStatus.DONE, finished_at__lte=cutoff))
+    for bundle in expired:
+        if bundle.file_name:
+            bundle_path(bundle).unlink(missing_ok=True)
+    CertificateBundle.objects.filter(pk__in=[bundle.pk for bundle in expired], status=BundleStatus.DONE).update(
+        status=BundleStatus.EXPIRED
+    )
+    return len(expired)
+
+
+def bundle_unavailable(bundle: CertificateBundle, *, now: datetime | None = None) -> str:
+    """Why ``bundle``'s zip cannot be downloaded, in words for the page ("" when it can). A bundle
+    past its retention is purged here at once rather than at the next hourly run."""
+    if bundle.status == BundleStatus.DONE and (expiry := bundle_expiry(bundle)) and expiry <= (now or timezone.now()):
+        bundle_purge(now=now)
+        bundle.refresh_from_db()
+    if bundle.status == BundleStatus.EXPIRED:
+        return _("已过期：证书压缩包超过保留期限（%(days)s 天）已删除，请重新生成") % {
+            "days": settings.EXPORT_RETENTION_DAYS
+        }
+    if bundle.status != BundleStatus.DONE:
+        return _("证书压缩包尚未生成完毕")
+    if not bundle.file_name or not bundle_path(bundle).exists():
+        return _("证书压缩包文件已不存在，请重新生成")
+    return ""

@@ -122,11 +122,14 @@ class BundleStatus(models.TextChoices):
     RUNNING = "running", _("正在生成")
     DONE = "done", _("已完成")
     FAILED = "failed", _("生成失败")
+    # Past the retention (EXPORT_RETENTION_DAYS): the hourly purge deleted the zip; make it again.
+    EXPIRED = "expired", _("已过期")
 
 
 class CertificateBundle(models.Model):
     """A zip of a sitting's certificate PDFs, made in the background with progress
-    (``grading.certificates.bundles``); the file lives under ``VAR_DIR/certificates/``."""
+    (``grading.certificates.bundles``); the file lives under ``VAR_DIR/certificates/`` for
+    ``EXPORT_RETENTION_DAYS`` after it is finished, then the hourly purge deletes it (已过期)."""
 
     sitting = models.ForeignKey(
         Sitting, on_delete=models.CASCADE, related_name="certificate_bundles", verbose_name=_("考试批次")

@@ -17,7 +17,7 @@ from certify.people.models import Branch
 from certify.people.permissions import RoleRequiredMixin
 from certify.standard.models import Level
 from exams.planning.models import Sitting
-from grading.certificates.bundles import bundle_path, bundle_start
+from grading.certificates.bundles import bundle_path, bundle_start, bundle_unavailable
 from grading.certificates.models import BundleStatus, Certificate, CertificateBundle, CertificateStatus
 from grading.certificates.pdf import certificate_pdf
 from grading.certificates.selectors import certificate_register, certificate_verify
@@ -131,12 +131,18 @@ class RegisterView(RoleRequiredMixin, View):
         )
 
 
+FINISHED = (BundleStatus.DONE, BundleStatus.EXPIRED)
+
+
 class SittingCertificatesView(RoleRequiredMixin, View):
     """All certificates of a sitting as one zip: start the job, watch its progress, download."""
 
     def get(self, request, pk: int):
         sitting = get_object_or_404(Sitting, pk=pk)
-        bundles = CertificateBundle.objects.filter(sitting=sitting)[:5]
+        bundles = list(CertificateBundle.objects.filter(sitting=sitting)[:5])
+        for bundle in bundles:
+            # Why a finished bundle cannot be downloaded any more (expired, its file gone), or "".
+            bundle.unavailable = bundle_unavailable(bundle) if bundle.status in FINISHED else ""
         return render(request, "certificates/bundles.html", {"sitting": sitting, "bundles": bundles})
 
     def post(self, request, pk: int):
@@ -163,8 +169,17 @@ class BundleProgressView(RoleRequiredMixin, View):
 
 class BundleDownloadView(RoleRequiredMixin, View):
     def get(self, request, pk: int, bundle_id: int):
-        bundle = get_object_or_404(CertificateBundle, pk=bundle_id, sitting_id=pk, status=BundleStatus.DONE)
-        path = bundle_path(bundle)
-        if not path.exists():
-            raise Http404
-        return FileResponse(path.open("rb"), as_attachment=True, filename=bundle.file_name)
+        bundle = get_object_or_404(CertificateBundle.objects.select_related("sitting"), pk=bundle_id, sitting_id=pk)
+        unavailable = bundle_unavailable(bundle)
+        if not unavailable:
+            try:
+                return FileResponse(bundle_path(bundle).open("rb"), as_attachment=True, filename=bundle.file_name)
+            except FileNotFoundError:  # deleted between the check and the open
+                unavailable = bundle_unavailable(bundle)
+        # 410 Gone once the purge deleted it; 404 while it is not made or when its file is missing.
+        return render(
+            request,
+            "certificates/bundle_unavailable.html",
+            {"sitting": bundle.sitting, "message": unavailable},
+            status=410 if bundle.status == BundleStatus.EXPIRED else 404,
+        )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import subprocess
 import sys
 from datetime import date, datetime, timedelta
@@ -206,6 +208,13 @@ def export_job_run(*, job_id: int) -> ExportJob:
     return export_run(job_id=job_id)
 
 
+def _duration(seconds: int) -> str:
+    """A time limit as a person reads it: 「30 分钟」, 「90 秒」."""
+    if seconds % 60 == 0:
+        return _("%(minutes)s 分钟") % {"minutes": seconds // 60}
+    return _("%(seconds)s 秒") % {"seconds": seconds}
+
+
 def export_run_in_child(*, job_id: int) -> ExportJob:
     """Run ``export_run`` for ``job_id`` in a child process (``grading/exports/runner.py``) and
     wait for it; the job as it then stands.
@@ -215,7 +224,8 @@ def export_run_in_child(*, job_id: int) -> ExportJob:
     this process (the long-lived worker) does not grow. The child sees only committed rows: call
     this after the job's transaction has committed (the task runs on commit). Errors inside the
     export are recorded on the job by ``export_run`` itself; a child that dies (killed, out of
-    memory, a broken installation) leaves the job failed here with a message saying so.
+    memory, a broken installation) leaves the job failed here with a message saying so, and so
+    does one still running after ``EXPORT_PROCESS_TIMEOUT_SECONDS`` (killed, with its session).
     """
     env = {
         **os.environ,
@@ -226,17 +236,34 @@ def export_run_in_child(*, job_id: int) -> ExportJob:
         "EXPORTS_DIR": str(settings.EXPORTS_DIR),
         "EXPORT_RETENTION_DAYS": str(settings.EXPORT_RETENTION_DAYS),
     }
-    done = subprocess.run(
+    timeout = settings.EXPORT_PROCESS_TIMEOUT_SECONDS
+    # A session of its own, so that on timeout the child and anything it started are killed together.
+    child = subprocess.Popen(
         [sys.executable, "-m", "grading.exports.runner", str(job_id)],
         cwd=settings.BASE_DIR,
         env=env,
-        check=False,
+        start_new_session=True,
     )
+    try:
+        returncode = child.wait(timeout=timeout)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        with contextlib.suppress(ProcessLookupError):  # it ended in the meantime
+            os.killpg(child.pid, signal.SIGKILL)
+        returncode = child.wait()
     job = ExportJob.objects.get(pk=job_id)
-    if done.returncode != 0:
-        logger.error("the export process for job %s exited with %s", job_id, done.returncode)
+    if timed_out or returncode != 0:
+        if timed_out:
+            logger.error("the export process for job %s ran past %s s and was killed", job_id, timeout)
+        else:
+            logger.error("the export process for job %s exited with %s", job_id, returncode)
         export_path(job).with_suffix(".part").unlink(missing_ok=True)
-        if done.returncode < 0:
+        if timed_out:
+            error = _(
+                "导出失败：生成文件超过时间上限（%(limit)s）仍未完成，进程已被终止；请稍后重新导出，如仍超时请联系管理员"
+            )
+        elif returncode < 0:
             # Killed by a signal: most often the system's out-of-memory killer.
             error = _(
                 "导出失败：生成文件的进程被系统终止（信号 %(signal)s，可能内存不足），请重新导出；如仍失败请联系管理员"
@@ -245,7 +272,7 @@ def export_run_in_child(*, job_id: int) -> ExportJob:
             error = _("导出失败：生成文件的进程意外退出（退出码 %(code)s），请重新导出；如仍失败请联系管理员")
         ExportJob.objects.filter(pk=job_id, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).update(
             status=ExportStatus.FAILED,
-            error=error % {"signal": -done.returncode, "code": done.returncode},
+            error=error % {"signal": -returncode, "code": returncode, "limit": _duration(timeout)},
             finished_at=timezone.now(),
         )
         job.refresh_from_db()

@@ -4,10 +4,14 @@ scrolls inside it), the header folds its menu, the question navigator folds, the
 and the input are on screen together; the navigator's answered/unanswered pass WCAG AA with a
 second cue besides colour; the site has a favicon."""
 
+from datetime import datetime, time, timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from exams.planning.models import Enrollment
+from exams.practical.models import BusinessTask, Scenario
 from tests.conftest import PASSWORD, login
 from tests.security_helpers import day_open_now
 
@@ -150,3 +154,54 @@ def test_the_navigator_tells_answered_from_unanswered_without_colour_and_the_sit
     icon = page.locator("link[rel=icon]").get_attribute("href")
     response = page.request.get(live_server.url + icon)
     assert response.status == 200 and b"<svg" in response.body()
+
+
+def test_business_entry_with_its_search_and_a_long_address_fits_a_phone_and_a_tablet(browser, live_server, day):
+    # Issue: the customer search's table and the 办理号码 select (a line's address in each option)
+    # widened the form past the screen; the B13 card (an add-on order that cancels one) shows both.
+    task = BusinessTask.objects.filter(attempt__enrollment=day.enrollment).order_by("position").last()
+    task.scenario = Scenario.objects.get(code="B13")
+    task.save(update_fields=["scenario"])
+    card = task.scenario
+    base, e = live_server.url, day.enrollment
+    for page in (phone(browser), tablet(browser)):
+        login(page, live_server, day.candidate.username)
+        fits(page, f"{base}/practical/{e.pk}/business/")
+        page.get_by_role("button", name=f"任务 {task.position}").click()
+        search = page.get_by_placeholder("证件号码 / 联系电话 / 姓名")
+        # The search box is as wide as its placeholder (it was cut to 「证件号码 / 联系电话 / 姓」).
+        assert search.evaluate("el => el.clientWidth") >= 280
+        search.fill(card.customer["name"])
+        page.get_by_role("button", name="查询").click()
+        expect(page.locator("#results")).to_be_visible()
+        assert page.evaluate(OVERFLOW) == [], "the search results"
+        choose = page.locator("#results").get_by_role("button", name="选择")
+        choose.scroll_into_view_if_needed()
+        choose.click()
+        page.get_by_label("加装附加业务").check()
+        page.locator("#target-number").select_option(card.existing_lines[0]["number"])
+        expect(page.get_by_text("取消小秘书（留言服务）")).to_be_visible()
+        assert page.evaluate(OVERFLOW) == [], "the add-on order"
+        # On a phone the layout viewport grows with the content: compare with the screen too.
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+        label = page.locator("#sec-target label")
+        assert label.bounding_box()["x"] + label.bounding_box()["width"] <= page.viewport_size["width"]
+        # One line: 「办理号码」 beside its select, not folded into a column of single characters.
+        assert label.bounding_box()["height"] <= page.locator("#target-number").bounding_box()["height"] + 4
+        page.context.close()
+
+
+def test_a_window_past_midnight_names_the_day_it_ends(browser, live_server, day):
+    # 「18:07–02:07」 read as ending before it starts: the ticket says 「次日 02:07」.
+    sitting = day.enrollment.sitting
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    shanghai = timezone.get_current_timezone()
+    sitting.written_start = datetime.combine(tomorrow, time(22, 30), tzinfo=shanghai)
+    sitting.written_end = datetime.combine(tomorrow + timedelta(days=1), time(1, 30), tzinfo=shanghai)
+    sitting.save(update_fields=["written_start", "written_end"])
+    page = phone(browser)
+    login(page, live_server, day.candidate.username)
+    page.goto(f"{live_server.url}/tickets/{day.enrollment.pk}/")
+    day_name = f"{tomorrow.year}年{tomorrow.month}月{tomorrow.day}日"
+    expect(page.locator("main")).to_contain_text(f"{day_name} 22:30–次日 01:30")
+    page.context.close()
