@@ -36,9 +36,9 @@
   }
   function resync() {
     return E.request("GET", api + "clock/").then(function (res) {
-      if (res.status === 401) { signIn(); return; }
+      if (res.status === 401) { tokenRefused(); return; }
       if (res.status !== 200) return;
-      signedIn();
+      tokenAccepted();
       clock.sync(res.body.remaining_seconds);
       setPaused(res.body.paused);
       if (res.body.status !== "in_progress") { showSubmitted(); }
@@ -57,13 +57,13 @@
       return E.request("PUT", api + "answers/" + entry.position + "/", {value: entry.value, seq: entry.seq, flagged: entry.flagged});
     },
     onSaved: function (entry, ack) {
-      signedIn();
+      tokenAccepted();
       setState("已保存 " + E.stamp(ack.saved_at));
       clock.sync(ack.remaining_seconds);
     },
     onPaused: function (res) { setState(res.body.detail, true); resync(); },
     onClosed: function (res) { setState(res.body.detail, true); showSubmitted(); },
-    onUnauthorized: function () { signIn(); },
+    onUnauthorized: function () { tokenRefused(); },
     onRefused: function (entry, res) { setState(res.body.detail || "保存失败", true); },
     onOffline: function () { setState("未保存，正在重试", true); }
   });
@@ -123,7 +123,7 @@
   // and sends the queue; if the server still refuses (or the sign-in itself is gone, and the
   // candidate comes back from the login page), the candidate is told to sign in again.
   var reloadedKey = "certify-reauth-" + root.dataset.attempt;
-  function signIn() {
+  function tokenRefused() {
     if (signedOut) return;
     signedOut = true;  // the queue holds everything from now on
     Object.keys(timers).forEach(function (position) {
@@ -137,7 +137,7 @@
     document.getElementById("signed-out").hidden = false;
     setState("登录已失效，请重新登录后继续作答，已作答内容保存在本机", true);
   }
-  function signedIn() {
+  function tokenAccepted() {
     try { sessionStorage.removeItem(reloadedKey); } catch (e) { /* nothing to clear */ }
   }
 
@@ -185,7 +185,7 @@
       E.request("POST", api + "submit/")
         .then(function (res) {
           dialog.close();
-          if (res.status === 401) { signIn(); return; }
+          if (res.status === 401) { tokenRefused(); return; }
           showSubmitted();
         })
         .catch(function () { setState("网络中断，交卷未完成，请恢复网络后重试", true); });
