@@ -10,14 +10,15 @@
   one address signs in at once) from one address to the page and the token endpoint together.
 - **First login**: see certify.people.hashers; the secret works once, then every page asks for a
   new password (``PasswordChangeRequiredMiddleware`` and ``password_set``).
-- **API tokens**: certify.people.tokens.
+- **API tokens**: certify.people.tokens. Signing out of the site revokes the tokens its pages
+  were given (the written exam page's).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, update_session_auth_hash, user_logged_in
+from django.contrib.auth import authenticate, update_session_auth_hash, user_logged_in, user_logged_out
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.views import LoginView
@@ -33,7 +34,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from certify.people.models import ApiToken
-from certify.people.tokens import api_token_issue, api_token_revoke
+from certify.people.tokens import api_token_issue, api_token_revoke, page_tokens_revoke
 
 
 def lockout_message() -> str:
@@ -91,6 +92,13 @@ def first_login_consumes_the_secret(sender, request, user, **kwargs) -> None:
         user.save(update_fields=["password"])
         if request is not None and hasattr(request, "session"):
             update_session_auth_hash(request, user)
+
+
+@receiver(user_logged_out)
+def signing_out_revokes_the_page_tokens(sender, request, user, **kwargs) -> None:
+    """The session's page tokens end with it (Django sends this before it empties the session)."""
+    if request is not None and hasattr(request, "session"):
+        page_tokens_revoke(session=request.session)
 
 
 ALLOWED_WHILE_CHANGING = ("/accounts/password/", "/accounts/logout/", "/static/")

@@ -15,9 +15,13 @@ object, middleware, session, locale, CSRF, user, messages or DRF.
 The replies carry the headers the security and CSP middleware put on every response
 (:func:`edge_headers`).
 
+The exam page in a browser takes this path too: the paper of an attempt in progress carries a
+token of its own, bound to the session (``exams.written.views.ExamView``,
+``certify.people.tokens.page_token_issue``), and exam.js sends it with every save.
+
 Everything this path does not recognise goes on to Django unchanged (the body it read is handed
-on), where the API view answers as it always did: a session (the exam page in a browser), a
-body that is not a JSON object of ``value``, ``seq`` and ``flagged``, text the input guard
+on), where the API view answers as it always did: a session without a token (the practical
+pages, an older page), a body that is not a JSON object of ``value``, ``seq`` and ``flagged``, text the input guard
 refuses, a query string, plain HTTP when HTTPS is required, every save the statement does
 not write (a bad, revoked or expired token, another's attempt, submitted, paused, past the
 grace, not on the paper, a value that does not fit, an older seq), and every start that is not

@@ -9,11 +9,14 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 
 from certify.bad_input import posted_id
 from certify.people.selectors import may_view_personal_data
+from certify.people.tokens import page_token_issue
 from exams.live import written_room_roster, written_row_signature
 from exams.papers.selectors import paper_questions_json
 from exams.planning.models import Enrollment, Room, RoomEvent
@@ -115,8 +118,14 @@ def next_step(enrollment: Enrollment, now) -> dict:
     return {"next_step": text, "practical_open": is_open}
 
 
+@method_decorator(never_cache, name="dispatch")
 class ExamView(LoginRequiredMixin, View):
-    """The candidate's exam page: a start button, then the paper with the server's clock."""
+    """The candidate's exam page: a start button, then the paper with the server's clock.
+
+    The paper of an attempt in progress carries an API token of its own (``data-token``), bound to
+    this session (``page_token_issue``): exam.js sends it, so its saves are answered at the WSGI
+    edge (``exams.written.fast_api``) like any token client's. Never cached: it holds the key.
+    """
 
     def _enrollment(self, request, enrollment_id: int) -> Enrollment:
         return get_object_or_404(
@@ -144,6 +153,7 @@ class ExamView(LoginRequiredMixin, View):
             question["value"] = answer.response if answer else None
             question["flagged"] = answer.flagged if answer else False
         now = timezone.now()
+        in_progress = attempt.status == "in_progress"
         return render(
             request,
             "written/exam.html",
@@ -153,8 +163,13 @@ class ExamView(LoginRequiredMixin, View):
                 "state": written_state(attempt, sum(answered(a.response) for a in answers.values()), len(questions)),
                 **next_step(enrollment, now),
                 "questions": questions,
-                "remaining": attempt_remaining_seconds(attempt, now) if attempt.status == "in_progress" else 0,
+                "remaining": attempt_remaining_seconds(attempt, now) if in_progress else 0,
                 "max_seq": max((a.seq for a in answers.values()), default=0),
+                "token": (
+                    page_token_issue(session=request.session, user=request.user, until=attempt.deadline, now=now)
+                    if in_progress
+                    else ""
+                ),
             },
         )
 

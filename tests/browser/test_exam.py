@@ -7,7 +7,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from certify.people.models import ApiToken
+from certify.people.tokens import api_token_revoke, key_digest
 from exams.planning.models import Enrollment
+from exams.written import fast_api
 from exams.written.models import Answer, Attempt
 from tests.conftest import login
 from tests.exam_helpers import running_now, synthetic_bank
@@ -127,3 +130,102 @@ def test_the_examiner_pauses_the_room_and_the_candidates_clock_stops(page, brows
     expect(page.get_by_test_id("paused")).to_be_hidden(timeout=10_000)
     expect(page.locator("#q1 input").first).to_be_enabled()
     console.context.close()
+
+
+# --- issue 17: the page's own token, and the WSGI edge in front of the live server ---
+
+
+@pytest.fixture
+def edge(live_server, monkeypatch):
+    """The live server behind the production edge (``with_fast_save``, as ``certify.wsgi``);
+    yields the saves the edge answered itself."""
+    server = live_server.thread.httpd
+    django_app = server.get_app()
+    replies = []
+    original = fast_api.fast_save
+
+    def fast_save(environ, match, body):
+        reply = original(environ, match, body)
+        if reply is not None:
+            replies.append(reply)
+        return reply
+
+    monkeypatch.setattr(fast_api, "fast_save", fast_save)
+    server.set_app(fast_api.with_fast_save(django_app))
+    yield replies
+    server.set_app(django_app)
+
+
+def page_token(page) -> str:
+    key = page.locator("#exam").get_attribute("data-token")
+    assert key
+    return key
+
+
+def test_the_pages_saves_and_clock_polls_carry_its_token_and_the_edge_answers_the_saves(
+    page, live_server, candidate_on_exam, edge
+):
+    sent = []
+    page.on(
+        "request",
+        lambda r: sent.append((r.method, r.url, r.headers.get("authorization"))) if "/api/" in r.url else None,
+    )
+    open_exam(page, live_server, candidate_on_exam)
+    key = page_token(page)
+    page.locator("#q1 .option").nth(1).click()
+    expect(page.get_by_test_id("save-state")).to_contain_text("已保存")
+    with page.expect_response(re.compile(r"/clock/$")) as clock:
+        page.evaluate("window.dispatchEvent(new Event('online'))")  # a clock resync now
+    assert clock.value.status == 200
+    attempt = Attempt.objects.get(enrollment=candidate_on_exam)
+    assert Answer.objects.get(attempt=attempt, position=1).response == ["B"]
+    assert {(m, u.split(f"/api/attempts/{attempt.pk}/")[1]) for m, u, _auth in sent} == {
+        ("PUT", "answers/1/"),
+        ("GET", "clock/"),
+    }
+    assert {auth for _m, _u, auth in sent} == {f"Token {key}"}
+    assert len(edge) == 1
+
+
+def test_a_revoked_token_loses_no_answer_the_page_reloads_once_and_saves_it(page, live_server, candidate_on_exam, edge):
+    open_exam(page, live_server, candidate_on_exam)
+    page.locator("#q1 .option").nth(1).click()
+    expect(page.get_by_test_id("save-state")).to_contain_text("已保存")
+    first = page_token(page)
+    api_token_revoke(token=ApiToken.objects.get(key_hash=key_digest(first)))
+
+    page.locator("#q2 .option").nth(2).click()  # refused with 401: kept, the page reloads for a new token
+    expect(page.locator("#exam")).not_to_have_attribute("data-token", first)
+    expect(page.get_by_test_id("save-state")).to_contain_text("已保存")
+    expect(page.locator("#q2 input[value=C]")).to_be_checked()
+    attempt = Attempt.objects.get(enrollment=candidate_on_exam)
+    assert dict(Answer.objects.filter(attempt=attempt).values_list("position", "response")) == {1: ["B"], 2: ["C"]}
+    assert page.evaluate(f"localStorage.getItem('certify-queue-{attempt.pk}')") == "[]"
+    assert len(edge) == 2  # the save with the new token was answered at the edge too
+
+
+def test_when_the_reload_does_not_help_the_candidate_is_told_and_the_answer_stays_queued(
+    page, live_server, candidate_on_exam
+):
+    open_exam(page, live_server, candidate_on_exam)
+    page.wait_for_load_state("load")
+    loads = []
+    page.on("load", lambda p: loads.append(p.url))
+    refused = {"status": 401, "content_type": "application/json", "body": '{"detail": "令牌已被撤销，请重新登录"}'}
+    saves = re.compile(r"/answers/\d+/$")
+    page.route(saves, lambda route: route.fulfill(**refused))
+    page.locator("#q3 .option").nth(0).click()
+    expect(page.get_by_test_id("signed-out")).to_be_visible()
+    expect(page.get_by_test_id("signed-out")).to_contain_text("登录已失效 请重新登录后继续作答，已作答内容保存在本机。")
+    expect(page.get_by_test_id("save-state")).to_have_text("登录已失效，请重新登录后继续作答，已作答内容保存在本机")
+    expect(page.locator("#q3 input[value=A]")).to_be_checked()  # shown from the queue after the reload
+    assert len(loads) == 1  # one reload, no loop
+    attempt = Attempt.objects.get(enrollment=candidate_on_exam)
+    queued = page.evaluate(f"JSON.parse(localStorage.getItem('certify-queue-{attempt.pk}'))")
+    assert [(e["position"], e["value"]) for e in queued] == [(3, ["A"])]
+    assert not Answer.objects.filter(attempt=attempt, position=3).exists()
+
+    page.unroute(saves)
+    page.get_by_role("link", name="重新登录").click()  # still signed in: straight back to the paper
+    expect(page.get_by_test_id("save-state")).to_contain_text("已保存")
+    assert Answer.objects.get(attempt=attempt, position=3).response == ["A"]

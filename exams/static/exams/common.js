@@ -11,12 +11,18 @@
 
   function csrf() { return (document.cookie.match(/csrftoken=([^;]+)/) || [])[1] || ""; }
 
-  /* A JSON request with the session's CSRF token; resolves to {status, body}, rejects only
-   * when the network fails. */
+  /* The page's own API token (data-token, issued with the page): once set, every request sends
+   * it, and the server answers the hot ones (the written paper's saves) at its edge. */
+  var apiToken = "";
+  function useToken(key) { apiToken = key || ""; }
+
+  /* A JSON request with the session's CSRF token (and the page's API token if it has one);
+   * resolves to {status, body}, rejects only when the network fails. */
   function request(method, url, body) {
+    var headers = {"Content-Type": "application/json", "X-CSRFToken": csrf()};
+    if (apiToken) { headers.Authorization = "Token " + apiToken; }
     return fetch(url, {
-      method: method, credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()},
+      method: method, credentials: "same-origin", headers: headers,
       body: body === undefined ? undefined : JSON.stringify(body)
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (b) { return {status: r.status, body: b}; });
@@ -70,12 +76,14 @@
    *   slot(entry)    entries with the same slot replace each other (the written paper: the
    *                  question; typing: one slot, the whole text)
    *   send(entry)    → request(...) promise of {status, body}
-   *   onSaved(entry, body), onRefused(entry, res), onClosed(res), onPaused(res), onOffline()
+   *   onSaved(entry, body), onRefused(entry, res), onClosed(res), onPaused(res), onOffline(),
+   *   onUnauthorized(res)
    *   blocked()      true while nothing may be sent (submitted, the room paused)
-   * Statuses: 200 acknowledged (removed); 423 paused (kept, sent after the resume); 409 the part
-   * is closed (the queue is dropped: nothing more can be saved); any other answer is a refusal
-   * that would never succeed (dropped, with the server's reason). A network failure keeps the
-   * entry and retries with a growing delay. */
+   * Statuses: 200 acknowledged (removed); 423 paused (kept, sent after the resume); 401 the
+   * sign-in or the page's token is no longer valid (kept: the answer is not at fault; the page
+   * gets a new sign-in and flushes again); 409 the part is closed (the queue is dropped: nothing
+   * more can be saved); any other answer is a refusal that would never succeed (dropped, with
+   * the server's reason). A network failure keeps the entry and retries with a growing delay. */
   function SaveQueue(options) {
     var seqKey = options.seqKey;
     var sending = false, retryDelay = 1000;
@@ -108,6 +116,8 @@
           flush();
         } else if (res.status === 423) {
           if (options.onPaused) { options.onPaused(res); }
+        } else if (res.status === 401) {
+          if (options.onUnauthorized) { options.onUnauthorized(res); } else { options.onRefused(entry, res); }
         } else if (res.status === 409) {
           store([]);
           options.onClosed(res);
@@ -168,7 +178,7 @@
   }
 
   window.certifyExam = {
-    csrf: csrf, request: request, stamp: stamp, saveState: saveState, countdown: countdown,
+    csrf: csrf, useToken: useToken, request: request, stamp: stamp, saveState: saveState, countdown: countdown,
     SaveQueue: SaveQueue, eventLogger: eventLogger
   };
 })();

@@ -1,6 +1,7 @@
 /* The exam page. The server owns the clock and the answers; this script only shows the
  * server's remaining time and delivers every answer change, in order, through the shared save
- * queue (exams/common.js), so nothing is lost to a network cut or a reload. */
+ * queue (exams/common.js), so nothing is lost to a network cut or a reload. Its requests carry
+ * the page's own API token (data-token), so the server answers the saves at its edge. */
 (function () {
   "use strict";
   var root = document.getElementById("exam");
@@ -12,9 +13,10 @@
     localStorage.removeItem("certify-queue-" + root.dataset.attempt);
     return;
   }
+  E.useToken(root.dataset.token);
   var setState = E.saveState(document.getElementById("save-state"));
   var submitted = root.dataset.status !== "in_progress";
-  var paused = false, pausePoll = null;
+  var paused = false, pausePoll = null, signedOut = false;
   var body = document.querySelector(".exam-body");
 
   // --- the clock: remaining seconds from the server; frozen while the room is paused ---
@@ -34,7 +36,9 @@
   }
   function resync() {
     return E.request("GET", api + "clock/").then(function (res) {
+      if (res.status === 401) { tokenRefused(); return; }
       if (res.status !== 200) return;
+      tokenAccepted();
       clock.sync(res.body.remaining_seconds);
       setPaused(res.body.paused);
       if (res.body.status !== "in_progress") { showSubmitted(); }
@@ -48,16 +52,18 @@
     seqKey: "certify-seq-" + root.dataset.attempt,
     maxSeq: root.dataset.maxSeq,
     slot: function (entry) { return entry.position; },
-    blocked: function () { return submitted || paused; },
+    blocked: function () { return submitted || paused || signedOut; },
     send: function (entry) {
       return E.request("PUT", api + "answers/" + entry.position + "/", {value: entry.value, seq: entry.seq, flagged: entry.flagged});
     },
     onSaved: function (entry, ack) {
+      tokenAccepted();
       setState("已保存 " + E.stamp(ack.saved_at));
       clock.sync(ack.remaining_seconds);
     },
     onPaused: function (res) { setState(res.body.detail, true); resync(); },
     onClosed: function (res) { setState(res.body.detail, true); showSubmitted(); },
+    onUnauthorized: function () { tokenRefused(); },
     onRefused: function (entry, res) { setState(res.body.detail || "保存失败", true); },
     onOffline: function () { setState("未保存，正在重试", true); }
   });
@@ -66,18 +72,33 @@
     if (question.dataset.type === "situational") { return question.querySelector("textarea").value; }
     return Array.prototype.map.call(question.querySelectorAll("input[name^=q]:checked"), function (i) { return i.value; });
   }
-  function enqueue(question) {
-    var position = Number(question.dataset.position);
-    var value = currentValue(question);
-    var flagged = question.querySelector(".flag-box").checked;
+  function mark(position, value, flagged) {
     var nav = document.querySelector("[data-nav='" + position + "']");
     var answered = Array.isArray(value) ? value.length > 0 : value.trim().length > 0;
     nav.classList.toggle("answered", answered);
     nav.classList.toggle("flagged", flagged);
     nav.setAttribute("aria-label", "第 " + position + " 题" + (answered ? "（已答）" : ""));
     countAnswered();
+  }
+  function enqueue(question) {
+    var position = Number(question.dataset.position);
+    var value = currentValue(question);
+    var flagged = question.querySelector(".flag-box").checked;
+    mark(position, value, flagged);
     setState("正在保存…", true);
     queue.put({position: position, value: value, flagged: flagged});
+  }
+  /* An answer still queued from before a reload is newer than the server's: show it. */
+  function showQueued(entry) {
+    var question = document.getElementById("q" + entry.position);
+    if (!question) return;
+    if (question.dataset.type === "situational") {
+      question.querySelector("textarea").value = entry.value;
+    } else {
+      question.querySelectorAll("input[name^=q]").forEach(function (i) { i.checked = entry.value.indexOf(i.value) >= 0; });
+    }
+    question.querySelector(".flag-box").checked = !!entry.flagged;
+    mark(entry.position, entry.value, !!entry.flagged);
   }
   var logEvent = E.eventLogger(api + "events/", function () { return submitted; });
   var timers = {};
@@ -87,12 +108,38 @@
     if (text) {
       text.addEventListener("input", function () {
         clearTimeout(timers[question.dataset.position]);
-        timers[question.dataset.position] = setTimeout(function () { enqueue(question); }, 800);
+        timers[question.dataset.position] = setTimeout(function () {
+          delete timers[question.dataset.position];
+          enqueue(question);
+        }, 800);
       });
       text.addEventListener("paste", function () { logEvent("paste"); });
     }
   });
   document.addEventListener("visibilitychange", function () { if (document.hidden) logEvent("focus_loss"); });
+
+  // --- the page's token refused (revoked at sign-out, expired): nothing is lost ---
+  // Every answer stays queued in localStorage. The page reloads once, which issues a fresh token
+  // and sends the queue; if the server still refuses (or the sign-in itself is gone, and the
+  // candidate comes back from the login page), the candidate is told to sign in again.
+  var reloadedKey = "certify-reauth-" + root.dataset.attempt;
+  function tokenRefused() {
+    if (signedOut) return;
+    signedOut = true;  // the queue holds everything from now on
+    Object.keys(timers).forEach(function (position) {
+      clearTimeout(timers[position]);
+      delete timers[position];
+      enqueue(document.getElementById("q" + position));
+    });
+    var reloaded = true;
+    try { reloaded = !!sessionStorage.getItem(reloadedKey); sessionStorage.setItem(reloadedKey, "1"); } catch (e) { /* no storage: do not risk a loop */ }
+    if (!reloaded) { window.location.reload(); return; }
+    document.getElementById("signed-out").hidden = false;
+    setState("登录已失效，请重新登录后继续作答，已作答内容保存在本机", true);
+  }
+  function tokenAccepted() {
+    try { sessionStorage.removeItem(reloadedKey); } catch (e) { /* nothing to clear */ }
+  }
 
   // --- the navigator: folded on a phone; the answered count on its button ---
   var navBox = document.querySelector(".navigator");
@@ -136,7 +183,11 @@
   document.getElementById("submit-confirm").addEventListener("click", function () {
     queue.drain(function () {
       E.request("POST", api + "submit/")
-        .then(function () { dialog.close(); showSubmitted(); })
+        .then(function (res) {
+          dialog.close();
+          if (res.status === 401) { tokenRefused(); return; }
+          showSubmitted();
+        })
         .catch(function () { setState("网络中断，交卷未完成，请恢复网络后重试", true); });
     });
   });
@@ -153,7 +204,8 @@
 
   clock.start();
   setInterval(resync, 15000);  // also how soon a paused room reaches the page
-  // Answers queued before a reload or crash go out first.
+  // Answers queued before a reload or crash are shown, and go out first.
+  queue.pending().forEach(showQueued);
   if (queue.pending().length) { setState("未保存，正在重试", true); }
   queue.flush();
 })();
