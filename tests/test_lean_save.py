@@ -56,6 +56,9 @@ class WsgiClient:
     def post(self, path):
         return self._send("POST", path, "")
 
+    def get(self, path):
+        return self._send("GET", path, "")
+
     def _send(self, method, path, data) -> WsgiResponse:
         headers = {"Authorization": f"Token {self.key}"}
         environ = RequestFactory().generic(method, path, data, "application/json", headers=headers).environ
