@@ -11,18 +11,22 @@ production runs: granian (``--web gunicorn``: gunicorn gthread), a Celery worker
 Celery beat, with PostgreSQL and Redis. N candidates start within --ramp seconds and
 answer their whole paper (or their first --answers questions), a save per answer (burst:
 no pause; realistic: 1–4 s between answers). A share of them (--offline) goes offline for
-part of the paper, keeps its saves and replays them in order when back. When half the
-candidates have finished, every deadline is moved to now: the other half are still
-saving. The run then waits until every
-attempt is submitted and graded, and compares every acknowledged save with the
-database. Finally pgbench runs a one-row upsert on the same server for scale.
+part of the paper, keeps its saves and replays them in order when back. Each candidate's
+page asks for its clock every 15 s, as the exam page does. When half the candidates have
+finished, every deadline is moved to now: the other half are still saving. A page whose save
+or clock shows zero stops answering and does what the exam page does at zero (asks once, then
+after the grace at a random moment, then every 3–7 s until submitted); a finished candidate's
+page keeps asking every 15 s, so it too sees zero. The run then waits until every attempt is
+submitted and graded, and compares every acknowledged save with the database. Finally
+pgbench runs a one-row upsert on the same server for scale.
 
 The client is this process: one asyncio loop over ``bench/lean_http.py`` (keep-alive
 connections, request bytes built once per answer, replies not decoded as JSON), so it
 takes as little as possible of the CPU the server needs; the report says how much it took.
 The scratch database is dropped at the end unless --keep-database.
 
-Prints: saves per second sustained, save latency p50/p95/p99, start latency p95,
+Prints: saves per second sustained, save latency p50/p95/p99, start latency p95, the clock
+requests and their latency,
 seconds from the deadline until every attempt is submitted and graded, lost
 answers (must be 0), our saves per second as a share of pgbench's, and who used the
 CPU while the candidates worked (the web server, Celery, our PostgreSQL backends, this
@@ -271,6 +275,7 @@ async def exam(args, env: dict, tokens: dict[int, str], enrollments: list[int]) 
 async def run_candidates(args, http, processes, tokens: dict[int, str], enrollments: list[int]) -> dict:
     import psycopg
     from asgiref.sync import sync_to_async
+    from django.conf import settings
     from django.utils import timezone
     from procstat import CpuMeter, tree
 
@@ -282,6 +287,8 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
     acked: dict[tuple[int, int], tuple[int, object]] = {}  # (attempt, position) -> (seq, value)
     refused_after_deadline = 0
     finished = 0
+    clock_latency: list[float] = []
+    grace = settings.CERTIFY_SAVE_GRACE_SECONDS
     deadline_moved = asyncio.Event()
     saves_window = {"first": None, "last": None, "count": 0}
     rng = random.Random(1)
@@ -301,11 +308,34 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
             saves_window["count"] += 1
             if b'"applied":true' in reply:
                 acked[(attempt_id, position)] = (seq, value)
-            return True
+            # The clock shows zero: the page stops answering (saves in flight still count).
+            return not reply.endswith(b'"remaining_seconds":0}')
         if status == 409:
             refused_after_deadline += 1
             return False
         raise RuntimeError(f"save failed {status}: {reply.decode(errors='replace')}")
+
+    async def clock(attempt_id: int, headers: bytes) -> str:
+        t0 = time.monotonic()
+        status, state = await http.json(b"GET", f"/api/attempts/{attempt_id}/clock/", headers)
+        clock_latency.append(time.monotonic() - t0)
+        if status != 200:
+            raise RuntimeError(f"clock failed {status}: {state}")
+        return state["status"] if state["remaining_seconds"] or state["status"] != "in_progress" else "zero"
+
+    async def page_until_submitted(attempt_id: int, headers: bytes, polled: float) -> None:
+        """What the exam page does once the candidate stops answering (exams/written/static/written/
+        exam.js): the clock every 15 s; at zero once, then after the grace at a random moment
+        within 5 s, then every 3–7 s, until the server says submitted."""
+        state = "in_progress"
+        while state == "in_progress":
+            await asyncio.sleep(max(0.0, polled + 15 - time.monotonic()))
+            polled = time.monotonic()
+            state = await clock(attempt_id, headers)
+        if state == "zero":
+            await asyncio.sleep(grace + 1 + rng.uniform(0, 5))
+            while await clock(attempt_id, headers) != "submitted":
+                await asyncio.sleep(rng.uniform(3, 7))
 
     async def candidate(index: int, enrollment: int) -> None:
         nonlocal finished
@@ -314,8 +344,16 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
         t0 = time.monotonic()
         _status, state = await http.json(b"POST", f"/api/enrollments/{enrollment}/attempt/", headers)
         start_latency.append(time.monotonic() - t0)
-        headers += b"Content-Type: application/json\r\n"
         attempt_id = state["id"]
+        page = {"headers": headers, "polled": time.monotonic() - rng.uniform(0, 15)}  # the page's 15-s clock
+        try:
+            await answer_paper(attempt_id, headers + b"Content-Type: application/json\r\n", state, page)
+        finally:
+            finished += 1
+        await page_until_submitted(attempt_id, headers, page["polled"])
+
+    async def answer_paper(attempt_id: int, headers: bytes, state: dict, page: dict) -> None:
+        """Answer the paper until it is done, the clock shows zero or the attempt is closed."""
         offline = rng.random() < args.offline
         queue: list[tuple[int, object, int]] = []
         questions = state["questions"][: args.answers] if args.answers else state["questions"]
@@ -337,11 +375,14 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
                 queue.clear()
                 if not await save(attempt_id, headers, question["position"], value, body, seq):
                     return
+            if time.monotonic() - page["polled"] >= 15:
+                page["polled"] = time.monotonic()
+                if await clock(attempt_id, page["headers"]) != "in_progress":
+                    return
             if args.rate:
                 await asyncio.sleep(rng.uniform(0.5, 1.5) * len(enrollments) / args.rate)
             elif args.pace == "realistic":
                 await asyncio.sleep(rng.uniform(1, 4))
-        finished += 1
 
     async def move_deadline() -> float:
         while finished < len(enrollments) // 2:
@@ -352,8 +393,17 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
         moving = Attempt.objects.filter(status="in_progress", started_at__lt=moved_at)
         await sync_to_async(lambda: moving.update(deadline=moved_at))()
         deadline_moved.set()
+        moved = time.monotonic()
         progress("half the candidates finished: every deadline moved to now")
-        return time.monotonic()
+        # Candidates whose start was queued past the move began with a full deadline: end theirs too.
+        while len(start_latency) < len(enrollments):
+            await asyncio.sleep(0.2)
+        late_at = timezone.now()
+        late = await sync_to_async(
+            lambda: Attempt.objects.filter(status="in_progress", deadline__gt=late_at).update(deadline=late_at)
+        )()
+        progress(f"{late} attempts started after the move: their deadlines moved too")
+        return time.monotonic() if late else moved
 
     # Who uses the CPU while candidates are at work: this process is the client.
     web, worker, beat = processes
@@ -392,14 +442,7 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
     profile = stop_profiles(args, spies) if spies else None
     monitor.close()
     moved = await mover
-    # Candidates whose start was queued past the move began with a full deadline: end theirs too.
-    late_at = timezone.now()
-    late = await sync_to_async(
-        lambda: Attempt.objects.filter(status="in_progress", deadline__gt=late_at).update(deadline=late_at)
-    )()
-    if late:
-        moved = time.monotonic()
-    progress(f"all candidates done ({late} started after the move); waiting until every attempt is graded")
+    progress("every page has seen its attempt submitted; waiting until every attempt is graded")
     # Until every attempt is submitted and graded (task at deadline + sweep + requests).
     while await sync_to_async(lambda: Attempt.objects.filter(status="in_progress").count())():
         await asyncio.sleep(0.5)
@@ -429,6 +472,8 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
         "papers_into_redis_seconds": args.warm_seconds,
         "start_latency_ms_p50_p95_p99": [round(percentile(start_latency, q) * 1000, 1) for q in (0.5, 0.95, 0.99)],
         "start_latency_ms_p95": round(percentile(start_latency, 0.95) * 1000, 1),
+        "clock_requests": len(clock_latency),
+        "clock_latency_ms_p50_p95_p99": [round(percentile(clock_latency, q) * 1000, 1) for q in (0.5, 0.95, 0.99)],
         "saves_refused_after_deadline": refused_after_deadline,
         "seconds_from_deadline_to_all_graded": round(graded_seconds, 1),
         "attempts_without_grade": ungraded,

@@ -14,7 +14,13 @@ and wall time for
 - **start**: each candidate's first ``POST /api/enrollments/<id>/attempt/`` (a new attempt);
 - **first save**: each attempt's first save in this process (the attempt's paper layout not yet
   in this process's cache, as for the first save of an attempt in every web process);
-- **save**: ``--saves`` further saves per attempt (the common case).
+- **save**: ``--saves`` further saves per attempt (the common case);
+- **save past the grace**: every deadline is then moved past its grace, and half the candidates
+  save once more: refused (409), and the request submits and grades its attempt;
+- **sweep**: the periodic sweep (``parts_finalize_expired``) submits and grades the other half,
+  per attempt;
+- **scripts**: the marking scripts both of those enqueue (``grading.tasks.create_scripts``), run
+  afterwards and timed apart, per attempt.
 
 and PostgreSQL's CPU for the same requests (its backend's, from /proc). With ``--profile FILE`` it
 writes cProfile's statistics of the starts and the saves. Prints JSON.
@@ -151,7 +157,7 @@ def measure(args, tokens: dict[int, str], enrollments: list[int]) -> dict:
     def timed(name: str, requests) -> None:
         cpu, wall = [], []
         pg_before = backend_cpu(backend)
-        for method, path, token, body, expect in requests:
+        for method, path, token, body, expect, *status_wanted in requests:
             if profiler:
                 profiler.enable()
             c0, w0 = time.thread_time(), time.perf_counter()
@@ -159,7 +165,7 @@ def measure(args, tokens: dict[int, str], enrollments: list[int]) -> dict:
             c1, w1 = time.thread_time(), time.perf_counter()
             if profiler:
                 profiler.disable()
-            if not status.startswith("200"):
+            if not status.startswith(status_wanted[0] if status_wanted else "200"):
                 raise RuntimeError(f"{method} {path}: {status} {data[:300]!r}")
             if expect:
                 expect(data)
@@ -201,9 +207,69 @@ def measure(args, tokens: dict[int, str], enrollments: list[int]) -> dict:
     forget_process_caches()  # as in a web process where these attempts did not start
     timed("first_save", [save(e, 0) for e in enrollments])
     timed("save", [save(e, n) for n in range(1, args.saves + 1) for e in enrollments])
+    figures.update(at_the_deadline(enrollments, tokens, attempts, timed, backend))
     if profiler:
         profiler.dump_stats(args.profile)
         figures["profile"] = str(args.profile)
+    return figures
+
+
+def at_the_deadline(enrollments: list[int], tokens: dict[int, str], attempts: dict, timed, backend: int) -> dict:
+    """What the deadline costs: half the attempts submitted by a save past the grace, half by the
+    sweep, and the marking scripts both enqueue, timed apart (the tasks are kept, not run)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from certify import jobs
+    from exams.clock import grace
+    from exams.sweep import parts_finalize_expired
+    from exams.written.models import Attempt
+    from grading.tasks import create_scripts
+
+    queued: list[tuple[str, tuple]] = []
+    jobs.enqueue = lambda name, *args, eta=None: queued.append((name, args))
+    over = timezone.now() - grace() - timedelta(seconds=1)
+    Attempt.objects.update(started_at=over - timedelta(minutes=60), deadline=over)
+    half = enrollments[: len(enrollments) // 2]
+    body = json.dumps({"value": ["A"], "seq": 10_000}).encode()
+    timed(
+        "save_past_the_grace",
+        [
+            (
+                "PUT",
+                f"/api/attempts/{attempts[e][0]}/answers/{attempts[e][1][0]['position']}/",
+                tokens[e],
+                body,
+                None,
+                "409",
+            )
+            for e in half
+        ],
+    )
+    figures: dict[str, dict] = {}
+    left = len(enrollments) - len(half)
+    pg_before, c0, w0 = backend_cpu(backend), time.thread_time(), time.perf_counter()
+    swept = parts_finalize_expired()
+    figures["sweep"] = {
+        "attempts": swept,
+        "web_cpu_ms_per_attempt": round((time.thread_time() - c0) * 1000 / max(1, left), 3),
+        "wall_ms_per_attempt": round((time.perf_counter() - w0) * 1000 / max(1, left), 3),
+        "postgres_cpu_ms_per_attempt": round((backend_cpu(backend) - pg_before) * 1000 / max(1, left), 3),
+        "wall_seconds": round(time.perf_counter() - w0, 2),
+    }
+    ids = [attempt_id for name, args in queued if name == "grading.tasks.create_scripts" for attempt_id in args[0]]
+    pg_before, c0, w0 = backend_cpu(backend), time.thread_time(), time.perf_counter()
+    for name, args in queued:
+        if name == "grading.tasks.create_scripts":
+            create_scripts(*args)
+    figures["scripts"] = {
+        "tasks": sum(1 for name, _ in queued if name == "grading.tasks.create_scripts"),
+        "attempts": len(ids),
+        "cpu_ms_per_attempt": round((time.thread_time() - c0) * 1000 / max(1, len(ids)), 3),
+        "postgres_cpu_ms_per_attempt": round((backend_cpu(backend) - pg_before) * 1000 / max(1, len(ids)), 3),
+        "wall_seconds": round(time.perf_counter() - w0, 2),
+    }
     return figures
 
 

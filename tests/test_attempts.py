@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from exams.clock import AttemptClosed
 from exams.papers.models import PaperItem
-from exams.planning.models import Enrollment
+from exams.planning.models import Enrollment, Room
 from exams.sittings import sitting_schedule, sitting_start
 from exams.written.models import Answer, Attempt
 from exams.written.services import (
     answer_save,
+    attempt_clock,
     attempt_finalize_if_expired,
     attempt_start,
     attempt_submit,
@@ -138,13 +139,26 @@ def test_submitting_twice_gives_one_result(enrollment):
 
 
 def test_the_sweep_and_the_next_request_finalise_expired_attempts(running):
-    enrollments = list(Enrollment.objects.filter(sitting=running).select_related("candidate__user"))
+    """A request that finds its attempt past its time submits its room's expired attempts with it
+    (every page of a room asks at the deadline); the sweep does the other rooms'."""
+    enrollments = list(Enrollment.objects.filter(sitting=running).select_related("candidate__user").order_by("seat"))
+    rooms = [
+        Room.objects.create(sitting=running, kind="written", number=number, name=f"B20{number}", capacity=30)
+        for number in (91, 92)
+    ]
+    Enrollment.objects.filter(pk__in=[e.pk for e in enrollments[:2]]).update(written_room=rooms[0])
+    Enrollment.objects.filter(pk=enrollments[2].pk).update(written_room=rooms[1])
     attempts = [start(e)[0] for e in enrollments]
     late = attempts[0].deadline + timedelta(seconds=30)
+    assert not attempt_finalize_if_expired(attempt=attempts[0], now=attempts[0].deadline)  # within the grace
     assert attempt_finalize_if_expired(attempt=attempts[0], now=late)
-    assert attempts_finalize_expired(now=late) == 2
+    by_room = dict(Attempt.objects.values_list("enrollment__written_room", "status").filter(pk=attempts[1].pk))
+    assert by_room == {rooms[0].pk: "submitted"}
+    assert Attempt.objects.get(pk=attempts[2].pk).status == "in_progress"
+    assert attempts_finalize_expired(now=late) == 1
     assert attempts_finalize_expired(now=late) == 0
-    assert set(Attempt.objects.values_list("status", flat=True)) == {"submitted"}
+    rows = Attempt.objects.values_list("status", "submitted_by", "submitted_at", "deadline")
+    assert all(status == "submitted" and by == "deadline" and at == deadline for status, by, at, deadline in rows)
 
 
 def test_objective_items_are_graded_strictly_by_default(enrollment):
@@ -342,3 +356,39 @@ def test_a_submit_racing_the_sweep_gives_one_result(racing_attempt):
     assert attempt.status == "submitted" and attempt.submitted_at == racing_attempt.deadline
     assert attempt.submitted_by == "deadline" and attempt.objective_score is not None
     assert attempts_finalize_expired(now=late + timedelta(seconds=5)) == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; SQLite serialises writes")
+@pytest.mark.django_db(transaction=True)
+def test_a_whole_room_asking_at_the_deadline_submits_each_attempt_once(org, standard):
+    """Every page of a room asks for the clock (or saves) just past the grace, at once: each gets
+    its attempt submitted, graded once and dated at its deadline, whichever request's batch took it."""
+    synthetic_bank()
+    sitting = ready_sitting(org, candidates=6)
+    sitting_schedule(sitting=sitting, by=None, seed=4)
+    sitting_start(sitting=sitting)
+    room = Room.objects.create(sitting=sitting, kind="written", number=93, name="B293", capacity=30)
+    enrollments = list(Enrollment.objects.filter(sitting=sitting).select_related("candidate__user"))
+    Enrollment.objects.filter(sitting=sitting).update(written_room=room)
+    now = timezone.now()
+    attempts = [
+        Attempt.objects.create(enrollment=e, paper=e.paper, started_at=now - timedelta(hours=1), deadline=now)
+        for e in enrollments
+    ]
+    late = now + timedelta(seconds=30)
+    calls = [
+        (lambda a=a, e=e: attempt_clock(attempt=a.pk, user=e.candidate.user, now=late).status)
+        for a, e in zip(attempts[:4], enrollments[:4], strict=True)
+    ]
+    calls += [(lambda a=a: answer_save(attempt=a.pk, position=1, value=["A"], seq=1, now=late)) for a in attempts[4:]]
+    outcomes = _race(*calls)  # in the order they finished
+    assert outcomes.count("submitted") == 4, outcomes
+    assert sum(isinstance(outcome, AttemptClosed) for outcome in outcomes) == 2, outcomes
+    rows = Attempt.objects.filter(pk__in=[a.pk for a in attempts]).values_list(
+        "status", "submitted_by", "submitted_at", "deadline", "objective_score"
+    )
+    assert all(
+        (status, by, at) == ("submitted", "deadline", deadline) and score is not None
+        for status, by, at, deadline, score in rows
+    )
+    assert not Answer.objects.filter(attempt__in=attempts).exists()  # past the grace: nothing saved

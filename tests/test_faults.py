@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from certify.people.tokens import api_tokens_issue_bulk
-from exams.planning.models import Enrollment
+from exams.planning.models import Enrollment, Room
 from exams.written.models import Answer, Attempt
 from tests.exam_helpers import running_now, synthetic_bank
 from tests.faults import Stack, wait_for
@@ -81,11 +81,17 @@ def test_worker_stopped_during_the_deadline_the_next_request_and_the_sweep_final
         answer(stack, a, first_token, number, seq=number + 1)
         answer(stack, b, second_token, number, seq=number + 1)
 
+    # The second candidate sits in another room (a request past the time submits its room's).
+    room = second.written_room
+    other_room = Room.objects.create(
+        sitting=room.sitting, kind=room.kind, number=room.number + 50, name="B2", capacity=30
+    )
+    Enrollment.objects.filter(pk=second.pk).update(written_room=other_room)
     stack.stop("worker")  # the worker dies; its deadline tasks and the sweep go nowhere
     end_time(a["id"])
     end_time(b["id"])
 
-    # The candidate's next request finalises their own attempt, worker or not.
+    # The candidate's next request finalises their own attempt (and its room's), worker or not.
     _, clock = stack.request("GET", f"/api/attempts/{a['id']}/clock/", token=first_token)
     assert clock["status"] == "submitted" and clock["remaining_seconds"] == 0
     graded = submitted(a["id"])
@@ -93,7 +99,7 @@ def test_worker_stopped_during_the_deadline_the_next_request_and_the_sweep_final
     _status, refusal = answer(stack, a, first_token, 4, seq=9, expect=409)
     assert "已交卷" in refusal["detail"]
 
-    # Nobody asks about the second attempt: when a worker is back, the sweep (beat) finalises it.
+    # Nobody in the second's room asks: when a worker is back, the sweep (beat) finalises it.
     assert submitted(b["id"]) is None
     stack.start_worker()
     graded = wait_for(lambda: submitted(b["id"]), timeout=60, what="the sweep finalising the silent attempt")

@@ -22,6 +22,7 @@ from exams.papers.selectors import paper_questions_json
 from exams.planning.models import Enrollment
 from exams.written.models import Attempt, AttemptStatus
 from exams.written.services import (
+    Clock,
     Started,
     answer_save,
     attempt_clock,
@@ -182,14 +183,17 @@ class ClockApi(APIView):
             clock = attempt_clock(attempt=pk, user=request.user, now=now)
         except Attempt.DoesNotExist:
             raise Http404 from None
-        return Response(
-            {
-                "status": clock.status,
-                "paused": clock.paused,
-                "server_time": now.isoformat(),
-                "remaining_seconds": clock.remaining_seconds,
-            }
-        )
+        return Response(clock_body(clock, now))
+
+
+def clock_body(clock: Clock, now) -> dict:
+    """The clock's reply, here and at the WSGI edge (``exams.written.fast_api``)."""
+    return {
+        "status": clock.status,
+        "paused": clock.paused,
+        "server_time": now.isoformat(),
+        "remaining_seconds": clock.remaining_seconds,
+    }
 
 
 class AnswerApi(APIView):

@@ -1,4 +1,4 @@
-"""The exam day's two hot requests over HTTP with an API token (``Authorization: Token <key>``),
+"""The exam day's three hot requests over HTTP with an API token (``Authorization: Token <key>``),
 answered at the WSGI edge (``certify/wsgi.py``) before Django's request handling: no request
 object, middleware, session, locale, CSRF, user, messages or DRF.
 
@@ -11,6 +11,9 @@ object, middleware, session, locale, CSRF, user, messages or DRF.
   start decides on with the token in one statement, decides with the start's rules and inserts
   the attempt; the reply is the API view's (``attempt_state_body``: the cached paper's JSON with
   the clock).
+- The clock, ``GET /api/attempts/<id>/clock/``: every page asks every 15 seconds, and all at once
+  at the deadline. :func:`exams.written.services.attempt_clock` reads it with the token in one
+  statement, and submits an attempt past its time with its room's.
 
 The replies carry the headers the security and CSP middleware put on every response
 (:func:`edge_headers`).
@@ -44,16 +47,19 @@ from functools import lru_cache
 from csp.utils import build_policy
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
+from django.utils import timezone
 
 from certify.input_guard import Refused, check_json
 from certify.people.tokens import key_digest
-from exams.written.api import attempt_state_body
-from exams.written.services import answer_save_fast, attempt_start_fast
+from exams.written.api import attempt_state_body, clock_body
+from exams.written.models import Attempt
+from exams.written.services import answer_save_fast, attempt_clock, attempt_start_fast
 
 # The path of exams.written.urls' "api-attempt-answer" under /api/ (tests/test_lean_save.py
 # checks that they agree).
 ANSWER_PATH = re.compile(r"^/api/attempts/([0-9]+)/answers/([0-9]+)/$")
 START_PATH = re.compile(r"^/api/enrollments/([0-9]+)/attempt/$")
+CLOCK_PATH = re.compile(r"^/api/attempts/([0-9]+)/clock/$")
 FIELDS = frozenset(("value", "seq", "flagged"))
 MAX_BODY = 64 * 1024  # a 5,000-character answer escaped as \uXXXX is about 30 KB
 
@@ -71,6 +77,8 @@ def with_fast_save(app):
                     reply = fast_save(environ, match, body)
                     if reply is None:
                         environ["wsgi.input"] = io.BytesIO(body)  # the full path reads it again
+            elif method == "GET" and (match := CLOCK_PATH.match(environ.get("PATH_INFO", ""))):
+                reply = fast_clock(environ, match)
             elif (
                 method == "POST"
                 and environ.get("CONTENT_LENGTH", "0") in ("", "0")
@@ -141,6 +149,25 @@ def fast_start(environ, match) -> bytes | None:
         return None
     started = _on_kept_connection(lambda: attempt_start_fast(enrollment_id=int(match[1]), token_digest=key_digest(key)))
     return None if started is None else attempt_state_body(started.attempt, started)
+
+
+def fast_clock(environ, match) -> bytes | None:
+    """The attempt's clock (the API view's JSON), or None: the full path decides (an unknown,
+    revoked or expired token, another's attempt). An attempt past its time is submitted here as
+    there, with its room's (``attempt_clock``)."""
+    key = _token(environ)
+    if key is None:
+        return None
+    now = timezone.now()
+
+    def clock():
+        try:
+            return attempt_clock(attempt=int(match[1]), token_digest=key_digest(key), now=now)
+        except Attempt.DoesNotExist:
+            return None
+
+    state = _on_kept_connection(clock)
+    return None if state is None else json.dumps(clock_body(state, now), separators=(",", ":")).encode()
 
 
 def _token(environ) -> str | None:

@@ -40,6 +40,26 @@ def table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def token_join(candidate: str = "c") -> str:
+    """Joins that keep only rows whose candidate ``candidate`` holds the API token named by two
+    parameters: its key's SHA-256, and the moment at which it must be neither revoked nor expired;
+    its user active and not bound to set a new password. The rules of
+    ``certify.people.tokens.ExpiringTokenAuthentication``, in SQL, for the statements below and the
+    save's (``exams.written.services``)."""
+    return (
+        f"JOIN {table(ApiToken)} tk ON tk.user_id = {candidate}.user_id AND tk.key_hash = %s "
+        "AND tk.revoked_at IS NULL AND tk.expires_at > %s "
+        f"JOIN {table(User)} u ON u.id = {candidate}.user_id AND u.is_active AND NOT u.password_must_change "
+    )
+
+
+def owner_join(owner: str, enrollment: str = "e") -> str:
+    """Joins that keep only the enrolment ``enrollment``'s rows of one owner: ``"user"`` (a user id
+    parameter), ``"token"`` (:func:`token_join`'s two parameters) or ``"any"`` (no join)."""
+    candidate = f"JOIN {table(Candidate)} c ON c.id = {enrollment}.candidate_id "
+    return {"any": "", "user": f"{candidate}AND c.user_id = %s ", "token": candidate + token_join()}[owner]
+
+
 # Django keeps prepared statements off (prepare_threshold None) so that PgBouncer in transaction
 # mode works. These statements are prepared on each kept connection when
 # settings.DB_PREPARED_SAVE (PgBouncer from 1.21 with max_prepared_statements supports it):
@@ -187,13 +207,7 @@ _start_sql: dict[tuple[str, bool], str] = {}
 
 
 def _start_statement(token: bool) -> str:
-    authenticated = (
-        f"JOIN {table(ApiToken)} tk ON tk.user_id = c.user_id AND tk.key_hash = %s "
-        "AND tk.revoked_at IS NULL AND tk.expires_at > %s "
-        f"JOIN {table(User)} u ON u.id = c.user_id AND u.is_active AND NOT u.password_must_change "
-        if token
-        else ""
-    )
+    authenticated = token_join() if token else ""
     return (
         "SELECT e.id, c.user_id, e.status, s.status, s.written_start, s.written_end, s.level, "
         "s.standard_version_id, p.id, p.fingerprint, at.id, "
@@ -209,3 +223,46 @@ def _start_statement(token: bool) -> str:
         f"LEFT JOIN {table(Attempt)} at ON at.enrollment_id = e.id "
         "WHERE e.id = %s"
     )
+
+
+# --- An attempt's clock ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClockFacts:
+    status: str
+    deadline: datetime
+    paused_at: datetime | None  # when the candidate's written room was paused, if it is now
+    room_id: int | None
+
+
+def clock_facts(
+    attempt_id: int, *, user_id: int | None = None, token_digest: str | None = None, now: datetime | None = None
+) -> ClockFacts | None:
+    """An attempt's status, deadline, room and the room's open pause in one statement; None if there
+    is no such attempt of the owner (``user_id``, or ``token_digest`` valid at ``now``; neither:
+    anyone's). The page asks for its clock every 15 seconds, and all at once at the deadline."""
+    if not 0 < attempt_id <= MAX_ID:
+        return None
+    owner = "token" if token_digest is not None else "user" if user_id is not None else "any"
+    key = (connection.vendor, owner)
+    sql = _clock_sql.get(key)
+    if sql is None:
+        sql = _clock_sql[key] = (
+            "SELECT at.status, at.deadline, "
+            f"(SELECT MIN(rp.started_at) FROM {table(RoomPause)} rp "
+            "WHERE rp.room_id = e.written_room_id AND rp.ended_at IS NULL), e.written_room_id "
+            f"FROM {table(Attempt)} at JOIN {table(Enrollment)} e ON e.id = at.enrollment_id "
+            f"{owner_join(owner)}"
+            "WHERE at.id = %s"
+        )
+    at = connection.ops.adapt_datetimefield_value
+    params = {"token": [token_digest, at(now or timezone.now())], "user": [user_id], "any": []}[owner]
+    row = execute(sql, [*params, attempt_id])
+    if row is None:
+        return None
+    status, deadline, paused_at, room_id = row
+    return ClockFacts(status, as_datetime(deadline), as_datetime(paused_at), room_id)
+
+
+_clock_sql: dict[tuple[str, str], str] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,7 +30,7 @@ from exams.written.console import (
     room_resume,
 )
 from exams.written.models import Attempt
-from exams.written.selectors import answered, written_state
+from exams.written.selectors import answered, written_state, written_states
 from exams.written.services import attempt_finalize_if_expired, attempt_remaining_seconds, attempt_start
 
 
@@ -143,8 +144,16 @@ class ExamView(LoginRequiredMixin, View):
                 "written/exam_start.html",
                 {"enrollment": enrollment, "rule": sitting_rule(enrollment.sitting)},
             )
+        attempt.enrollment = enrollment
         attempt_finalize_if_expired(attempt=attempt)
         attempt.refresh_from_db()
+        if attempt.status != "in_progress":
+            # The summary only, without the paper: at the deadline every page of the sitting reloads to it.
+            context = {"enrollment": enrollment, "attempt": attempt, "questions": [], "remaining": 0, "max_seq": 0}
+            state = written_states([enrollment])[enrollment.pk]
+            return render(
+                request, "written/exam.html", {**context, "state": state, **next_step(enrollment, timezone.now())}
+            )
         answers = {a.position: a for a in attempt.answers.all()}
         # The paper's JSON is built once per paper (per process and in Redis); fresh dicts per page.
         questions = json.loads(paper_questions_json(attempt.paper_id, attempt.paper.fingerprint))
@@ -153,7 +162,6 @@ class ExamView(LoginRequiredMixin, View):
             question["value"] = answer.response if answer else None
             question["flagged"] = answer.flagged if answer else False
         now = timezone.now()
-        in_progress = attempt.status == "in_progress"
         return render(
             request,
             "written/exam.html",
@@ -163,13 +171,10 @@ class ExamView(LoginRequiredMixin, View):
                 "state": written_state(attempt, sum(answered(a.response) for a in answers.values()), len(questions)),
                 **next_step(enrollment, now),
                 "questions": questions,
-                "remaining": attempt_remaining_seconds(attempt, now) if in_progress else 0,
+                "remaining": attempt_remaining_seconds(attempt, now),
                 "max_seq": max((a.seq for a in answers.values()), default=0),
-                "token": (
-                    page_token_issue(session=request.session, user=request.user, until=attempt.deadline, now=now)
-                    if in_progress
-                    else ""
-                ),
+                "grace_seconds": settings.CERTIFY_SAVE_GRACE_SECONDS,
+                "token": page_token_issue(session=request.session, user=request.user, until=attempt.deadline, now=now),
             },
         )
 

@@ -24,8 +24,24 @@
     element: document.getElementById("clock"),
     remaining: root.dataset.remaining,
     warnAt: 300,
-    onZero: function () { if (!submitted) { resync(); } }
+    onZero: atZero
   });
+  // At zero the server submits the paper once the grace for saves in flight is over. Every page
+  // of a sitting reaches zero in the same second, so the page sends what it holds and asks once,
+  // then after the grace and every few seconds, each time at a random moment: a whole sitting
+  // never asks in the same second (the clock ticks onZero every second while it shows zero).
+  var zeroPoll = null;
+  function atZero() {
+    if (submitted || zeroPoll) return;
+    queue.flush();
+    resync();
+    var grace = (Number(root.dataset.grace) || 0) * 1000;
+    zeroPoll = setTimeout(function ask() {
+      if (submitted) return;
+      if (clock.left() > 0) { zeroPoll = null; return; }  // more time (extra time, a pause): the clock runs again
+      resync().then(function () { zeroPoll = setTimeout(ask, 3000 + Math.random() * 4000); });
+    }, grace + 1000 + Math.random() * 5000);
+  }
   function setPaused(on) {
     paused = !!on;
     clock.freeze(paused);
