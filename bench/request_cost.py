@@ -207,11 +207,44 @@ def measure(args, tokens: dict[int, str], enrollments: list[int]) -> dict:
     forget_process_caches()  # as in a web process where these attempts did not start
     timed("first_save", [save(e, 0) for e in enrollments])
     timed("save", [save(e, n) for n in range(1, args.saves + 1) for e in enrollments])
+    figures["exam_page"] = exam_page(enrollments, backend)
     figures.update(at_the_deadline(enrollments, tokens, attempts, timed, backend))
     if profiler:
         profiler.dump_stats(args.profile)
         figures["profile"] = str(args.profile)
     return figures
+
+
+def exam_page(enrollments: list[int], backend: int) -> dict:
+    """The exam page as a browser loads it (``GET /exam/<id>/`` with a session): the paper with
+    the saved answers and the clock, and the page's own API token. Through Django's test client
+    (the whole middleware stack, without the WSGI edge, which never answers pages)."""
+    from django.test import Client
+
+    from certify.people.models import User
+    from exams.planning.models import Enrollment
+
+    users = dict(Enrollment.objects.filter(pk__in=enrollments).values_list("pk", "candidate__user"))
+    by_id = User.objects.in_bulk(list(users.values()))
+    client = Client(HTTP_HOST="127.0.0.1")  # one handler, as in a web process; a session per candidate
+    client.get("/healthz")
+    cpu, wall, pg = [], [], 0.0
+    for e in enrollments:
+        client.force_login(by_id[users[e]])
+        pg_before, c0, w0 = backend_cpu(backend), time.thread_time(), time.perf_counter()
+        response = client.get(f"/exam/{e}/")
+        cpu.append(time.thread_time() - c0)
+        wall.append(time.perf_counter() - w0)
+        pg += backend_cpu(backend) - pg_before
+        if response.status_code != 200 or b"data-token" not in response.content:
+            raise RuntimeError(f"exam page {e}: {response.status_code}")
+    return {
+        "requests": len(cpu),
+        "web_cpu_ms_median": round(statistics.median(cpu) * 1000, 3),
+        "web_cpu_ms_mean": round(statistics.mean(cpu) * 1000, 3),
+        "wall_ms_median": round(statistics.median(wall) * 1000, 3),
+        "postgres_cpu_ms_mean": round(pg * 1000 / len(cpu), 3),
+    }
 
 
 def at_the_deadline(enrollments: list[int], tokens: dict[int, str], attempts: dict, timed, backend: int) -> dict:

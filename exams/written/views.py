@@ -30,6 +30,7 @@ from exams.written.console import (
     room_resume,
 )
 from exams.written.models import Attempt
+from exams.written.paper_html import paper_html
 from exams.written.selectors import answered, written_state, written_states
 from exams.written.services import attempt_finalize_if_expired, attempt_remaining_seconds, attempt_start
 
@@ -171,6 +172,7 @@ class ExamView(LoginRequiredMixin, View):
                 "state": written_state(attempt, sum(answered(a.response) for a in answers.values()), len(questions)),
                 **next_step(enrollment, now),
                 "questions": questions,
+                **dict(zip(("nav_html", "questions_html"), paper_html(questions), strict=True)),
                 "remaining": attempt_remaining_seconds(attempt, now),
                 "max_seq": max((a.seq for a in answers.values()), default=0),
                 "grace_seconds": settings.CERTIFY_SAVE_GRACE_SECONDS,
