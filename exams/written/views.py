@@ -146,8 +146,9 @@ class ExamView(LoginRequiredMixin, View):
                 {"enrollment": enrollment, "rule": sitting_rule(enrollment.sitting)},
             )
         attempt.enrollment = enrollment
-        attempt_finalize_if_expired(attempt=attempt)
-        attempt.refresh_from_db()
+        was_open = attempt.status == "in_progress"
+        if attempt_finalize_if_expired(attempt=attempt) and was_open:
+            attempt.refresh_from_db()  # submitted just now
         if attempt.status != "in_progress":
             # The summary only, without the paper: at the deadline every page of the sitting reloads to it.
             context = {"enrollment": enrollment, "attempt": attempt, "questions": [], "remaining": 0, "max_seq": 0}
