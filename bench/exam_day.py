@@ -42,6 +42,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import secrets
 import signal
 import socket
@@ -93,6 +94,14 @@ def main() -> None:
         default=0.0,
         help="offered saves per second once every candidate has started: each candidate waits "
         "uniformly 0.5–1.5 × candidates/rate seconds between answers (overrides --pace)",
+    )
+    parser.add_argument(
+        "--client",
+        choices=["api", "browser"],
+        default="api",
+        help="how candidates start: with an API token (POST /api/enrollments/<id>/attempt/), or as the "
+        "exam page in a browser does (signed in: the start form, then the paper's page, whose own "
+        "token the page's saves and clock then carry)",
     )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--profile", type=Path, help="write py-spy profiles of the web workers to this folder")
@@ -168,8 +177,63 @@ def setup(args) -> tuple[dict[int, str], list[int]]:
     papers_assemble(sitting_id=sitting.pk)
     sitting_start(sitting=sitting)
     pairs = list(Enrollment.objects.filter(sitting=sitting).values_list("pk", "candidate__user_id"))
+    if getattr(args, "client", "api") == "browser":
+        return browser_sessions(pairs), [pk for pk, _user in pairs]
     keys = api_tokens_issue_bulk(users=list(User.objects.filter(pk__in=[user for _pk, user in pairs])))
     return {pk: keys[user] for pk, user in pairs}, [pk for pk, _user in pairs]
+
+
+def browser_sessions(pairs: list[tuple[int, int]]) -> dict[int, bytes]:
+    """``--client browser``: each candidate signed in already (logging in is before the start
+    minute, and its password hash alone costs about 0.3 s of CPU), waiting on the start page: a
+    session and a CSRF cookie, as header lines, by enrolment."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from certify.people.models import User
+
+    users = User.objects.in_bulk([user for _pk, user in pairs])
+    headers = {}
+    for pk, user_id in pairs:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user_id)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+        session[HASH_SESSION_KEY] = users[user_id].get_session_auth_hash()
+        session.create()
+        csrf = secrets.token_hex(16)  # a 32-character secret: what the CSRF cookie holds
+        headers[pk] = f"Cookie: sessionid={session.session_key}; csrftoken={csrf}\r\n".encode(), csrf
+    return headers
+
+
+PAGE = re.compile(rb'data-attempt="([0-9]+)".*?data-token="([0-9a-f]+)"', re.S)
+QUESTION = re.compile(rb'data-position="([0-9]+)" data-type="([a-z]+)"')
+OPTION = re.compile(rb'<input type="(?:radio|checkbox)" name="q([0-9]+)" value="([A-Z])"')
+
+
+async def browser_start(http, enrollment: int, session) -> tuple[bytes, dict]:
+    """What a candidate's browser does at 开始答题: the form's POST, the redirect to the paper
+    (the page with its own API token), from which the page's requests then go with that token."""
+    cookie, csrf = session
+    form = b"Content-Type: application/x-www-form-urlencoded\r\n"
+    status, reply = await http.request(
+        b"POST", f"/exam/{enrollment}/", cookie + form, f"csrfmiddlewaretoken={csrf}".encode()
+    )
+    if status != 302:
+        raise RuntimeError(f"start failed {status}: {reply[:300]!r}")
+    status, page = await http.request(b"GET", f"/exam/{enrollment}/", cookie)
+    found = PAGE.search(page)
+    if status != 200 or found is None:
+        raise RuntimeError(f"exam page failed {status}: {page[:300]!r}")
+    options: dict[int, list[dict]] = {}
+    for position, letter in OPTION.findall(page):
+        options.setdefault(int(position), []).append({"letter": letter.decode()})
+    questions = [
+        {"position": int(position), "type": kind.decode(), "options": options.get(int(position), [])}
+        for position, kind in QUESTION.findall(page)
+    ]
+    headers = f"Authorization: Token {found[2].decode()}\r\n".encode()
+    return headers, {"id": int(found[1]), "questions": questions}
 
 
 def web_command(web: str, workers: int, threads: int, port: int) -> list[str]:
@@ -340,9 +404,12 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
     async def candidate(index: int, enrollment: int) -> None:
         nonlocal finished
         await asyncio.sleep(args.ramp * index / len(enrollments))
-        headers = f"Authorization: Token {tokens[enrollment]}\r\n".encode()
         t0 = time.monotonic()
-        _status, state = await http.json(b"POST", f"/api/enrollments/{enrollment}/attempt/", headers)
+        if args.client == "browser":
+            headers, state = await browser_start(http, enrollment, tokens[enrollment])
+        else:
+            headers = f"Authorization: Token {tokens[enrollment]}\r\n".encode()
+            _status, state = await http.json(b"POST", f"/api/enrollments/{enrollment}/attempt/", headers)
         start_latency.append(time.monotonic() - t0)
         attempt_id = state["id"]
         page = {"headers": headers, "polled": time.monotonic() - rng.uniform(0, 15)}  # the page's 15-s clock
@@ -469,6 +536,7 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
         "offered_saves_per_second": args.rate or None,
         "busiest_minute": busiest,
         "web_server": f"{args.web} {args.workers} processes × {args.threads} threads",
+        "client": args.client,
         "papers_into_redis_seconds": args.warm_seconds,
         "start_latency_ms_p50_p95_p99": [round(percentile(start_latency, q) * 1000, 1) for q in (0.5, 0.95, 0.99)],
         "start_latency_ms_p95": round(percentile(start_latency, 0.95) * 1000, 1),
