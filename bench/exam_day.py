@@ -115,49 +115,43 @@ def main() -> None:
     args = parser.parse_args()
     args.level, args.seed = 5, 7
     from procstat import stop_on_signals
+    from scratch import scratch_database
 
     stop_on_signals()
 
-    import psycopg
+    with scratch_database(args.server, args.database, keep=args.keep_database) as database_url:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": args.redis,
+            "SECRET_KEY": "bench-" + secrets.token_hex(8),
+            "DJANGO_SETTINGS_MODULE": "certify.settings",
+            "CELERY_QUEUE": "bench-exam",
+            "ALLOWED_HOSTS": "127.0.0.1",
+        }
+        os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")})
+        os.environ.pop("REDIS_URL", None)  # the set-up runs in this process without the broker
 
-    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{args.database}"')
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"{args.server}/{args.database}",
-        "REDIS_URL": args.redis,
-        "SECRET_KEY": "bench-" + secrets.token_hex(8),
-        "DJANGO_SETTINGS_MODULE": "certify.settings",
-        "CELERY_QUEUE": "bench-exam",
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")})
-    os.environ.pop("REDIS_URL", None)  # the set-up runs in this process without the broker
+        import django
 
-    import django
+        django.setup()
+        from django.core.management import call_command
 
-    django.setup()
-    from django.core.management import call_command
+        try:
+            call_command("migrate", verbosity=0)
+            progress("set-up: sitting, papers, tokens")
+            tokens, enrollments = setup(args)
+            from exams.planning.models import Enrollment
 
-    try:
-        call_command("migrate", verbosity=0)
-        progress("set-up: sitting, papers, tokens")
-        tokens, enrollments = setup(args)
-        from exams.planning.models import Enrollment
+            args.sitting_id = Enrollment.objects.get(pk=enrollments[0]).sitting_id
+            progress(f"{len(enrollments)} candidates ready; starting the web server, worker and beat")
+            report = asyncio.run(exam(args, env, tokens, enrollments))
+            report["pgbench_upsert_tps"] = pgbench(args)
+            report["saves_share_of_pgbench"] = round(report["saves_per_second"] / report["pgbench_upsert_tps"], 3)
+        finally:
+            from django.db import connections
 
-        args.sitting_id = Enrollment.objects.get(pk=enrollments[0]).sitting_id
-        progress(f"{len(enrollments)} candidates ready; starting the web server, worker and beat")
-        report = asyncio.run(exam(args, env, tokens, enrollments))
-        report["pgbench_upsert_tps"] = pgbench(args)
-        report["saves_share_of_pgbench"] = round(report["saves_per_second"] / report["pgbench_upsert_tps"], 3)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep_database:
-            with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+            connections.close_all()
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 

@@ -55,44 +55,39 @@ def main() -> None:
     args = parser.parse_args()
     args.level, args.seed = 5, 7
 
-    import psycopg
+    from scratch import scratch_database
 
-    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{args.database}"')
-    os.environ.update(
-        {
-            "DATABASE_URL": f"{args.server}/{args.database}",
-            "REDIS_URL": args.redis,
-            "SECRET_KEY": "bench-only",
-            "DJANGO_SETTINGS_MODULE": "certify.settings",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "CELERY_TASK_ALWAYS_EAGER": "1",
-        }
-    )
-    import django
+    with scratch_database(args.server, args.database, keep=args.keep_database) as database_url:
+        os.environ.update(
+            {
+                "DATABASE_URL": database_url,
+                "REDIS_URL": args.redis,
+                "SECRET_KEY": "bench-only",
+                "DJANGO_SETTINGS_MODULE": "certify.settings",
+                "ALLOWED_HOSTS": "127.0.0.1",
+                "CELERY_TASK_ALWAYS_EAGER": "1",
+            }
+        )
+        import django
 
-    django.setup()
-    from django.core.cache import cache
-    from django.core.management import call_command
-    from django.db import connection
+        django.setup()
+        from django.core.cache import cache
+        from django.core.management import call_command
+        from django.db import connection
 
-    try:
-        call_command("migrate", verbosity=0)
-        cache.clear()
-        from exam_day import setup
+        try:
+            call_command("migrate", verbosity=0)
+            cache.clear()
+            from exam_day import setup
 
-        tokens, enrollments = setup(args)
-        from exams.papers.selectors import papers_json_warm
-        from exams.planning.models import Enrollment
+            tokens, enrollments = setup(args)
+            from exams.papers.selectors import papers_json_warm
+            from exams.planning.models import Enrollment
 
-        papers_json_warm(sitting_id=Enrollment.objects.get(pk=enrollments[0]).sitting_id)
-        report = measure(args, tokens, enrollments)
-    finally:
-        connection.close()
-        if not args.keep_database:
-            with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+            papers_json_warm(sitting_id=Enrollment.objects.get(pk=enrollments[0]).sitting_id)
+            report = measure(args, tokens, enrollments)
+        finally:
+            connection.close()
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 

@@ -6,6 +6,7 @@ import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
 from openpyxl import Workbook
 
 from certify.people.services import candidate_upsert, staff_upsert
@@ -49,7 +50,10 @@ def synthetic_bank() -> None:
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 12, day, hour, minute, tzinfo=SHANGHAI)
+    """``day`` December, Beijing time, of next year: always ahead, so the fixed days stay in the future
+    (with a fixed year the tests that start a paper at 09:05 on 10 December and then save without
+    a ``now`` failed from the end of that paper on)."""
+    return datetime(timezone.localdate().year + 1, 12, day, hour, minute, tzinfo=SHANGHAI)
 
 
 def make_sitting(org, *, by=None, day: int = 10, level: int = 5, name: str = "五级认证"):

@@ -6,6 +6,7 @@ Every other start goes on to the API view, with its messages. Through the produc
 application with an API token, as the exam-day client sends it, on SQLite and on PostgreSQL."""
 
 import json
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from certify.people.tokens import api_token_revoke, key_digest
 from exams.papers.models import Paper
 from exams.papers.selectors import paper_questions, paper_questions_json
 from exams.planning.models import Enrollment, EnrollmentStatus, Sitting, SittingStatus
+from exams.written import api, fast_api
 from exams.written.console import room_pause
 from exams.written.models import Attempt
 from tests.conftest import client_for
@@ -36,6 +38,41 @@ def day(org, standard):
     return day
 
 
+@dataclass
+class Deciders:
+    edge: list = field(default_factory=list)  # the edge's reply to each start it was asked, None: not its own
+    view: int = 0  # starts the API view decided
+
+    @property
+    def edge_answered(self) -> bool:
+        return len(self.edge) == 1 and self.edge[0] is not None and self.view == 0
+
+    @property
+    def edge_passed_it_on(self) -> bool:
+        return self.edge == [None]
+
+
+@pytest.fixture
+def deciders(monkeypatch) -> Deciders:
+    """Who decided the starts sent: the edge (``fast_api.fast_start``, which answers or returns None
+    and leaves the request to Django) and the API view (its call of ``attempt_start_state``). The
+    replies alone cannot tell: the view answers every start the edge may answer, the same way."""
+    seen = Deciders()
+    edge, view = fast_api.fast_start, api.attempt_start_state
+
+    def edge_spy(environ, match):
+        seen.edge.append(reply := edge(environ, match))
+        return reply
+
+    def view_spy(**kwargs):
+        seen.view += 1
+        return view(**kwargs)
+
+    monkeypatch.setattr(fast_api, "fast_start", edge_spy)
+    monkeypatch.setattr(api, "attempt_start_state", view_spy)
+    return seen
+
+
 def start_path(enrollment) -> str:
     return f"/api/enrollments/{enrollment.pk}/attempt/"
 
@@ -45,11 +82,12 @@ def statements(queries) -> list[str]:
     return [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
 
 
-def test_a_new_start_is_two_statements_and_enqueues_nothing(day, django_capture_on_commit_callbacks):
+def test_a_new_start_is_two_statements_and_enqueues_nothing(day, django_capture_on_commit_callbacks, deciders):
     client = WsgiClient(token_key(day.other.candidate.user))
     with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as callbacks:
         response = client.post(start_path(day.other))
     assert response.status_code == 200
+    assert deciders.edge_answered
     sent = statements(queries.captured_queries)
     # The enrolment with the token and all the start reads, the insert.
     assert len(sent) == 2, "\n".join(sent)
@@ -145,14 +183,15 @@ def _no_paper(day):
     ],
     ids=["withdrawn", "sitting-not-started", "before-window", "after-window", "no-paper"],
 )
-def test_a_start_the_rules_refuse_gets_the_views_message_and_no_attempt(day, arrange, message):
+def test_a_start_the_rules_refuse_gets_the_views_message_and_no_attempt(day, arrange, message, deciders):
     arrange(day)
     response = WsgiClient(token_key(day.other.candidate.user)).post(start_path(day.other))
     assert response.status_code == 400 and message in response.json()["detail"]
+    assert deciders.edge_passed_it_on and deciders.view == 1
     assert not Attempt.objects.filter(enrollment=day.other).exists()
 
 
-def test_a_bad_token_or_account_starts_nothing(day):
+def test_a_bad_token_or_account_starts_nothing(day, deciders):
     user = day.other.candidate.user
     expired, revoked = token_key(user), token_key(user)
     now = timezone.now()
@@ -166,11 +205,15 @@ def test_a_bad_token_or_account_starts_nothing(day):
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert WsgiClient(inactive).post(start_path(day.other)).status_code == 401
     assert not Attempt.objects.filter(enrollment=day.other).exists()
+    # The edge was asked each time and left it to Django, whose authentication refused before the view.
+    assert deciders.edge == [None] * 4 and deciders.view == 0
 
 
-def test_odd_start_requests_go_to_the_view(day):
+def test_odd_start_requests_go_to_the_view(day, deciders):
     client = WsgiClient(token_key(day.other.candidate.user))
     assert client.post("/api/enrollments/99999999999999999999999/attempt/").status_code == 404
+    assert deciders.edge_passed_it_on and deciders.view == 1  # asked, beyond any key: not its own
     assert client._send("POST", start_path(day.other) + "?x=1", "").status_code == 200  # the view starts it
     again = client._send("POST", start_path(day.other), '{"anything": 1}')  # a body: the view resumes it
     assert again.status_code == 200 and again.json()["status"] == "in_progress"
+    assert deciders.edge == [None] and deciders.view == 3  # a query string or a body: the edge is not asked

@@ -3,16 +3,18 @@ before it; then re-scores (audited, certificates issued and revoked) and 复核 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from certify.people.models import Candidate
 from certify.standard.services import standard_revise
 from exams.planning.models import RoomKind
 from grading.certificates.models import Certificate
+from grading.certificates.services import add_years
 from grading.results.models import Result, ReviewRequest
 from grading.results.selectors import publication_blockers
 from grading.results.services import (
@@ -70,13 +72,32 @@ def test_publication_writes_every_result_and_a_certificate_per_pass(played, hr):
     assert outcomes == {"C00001": "passed", "C00002": "failed", "C00003": "passed"}
     certificates = Certificate.objects.order_by("number")
     assert [c.candidate.employee_no for c in certificates] == ["C00001", "C00003"]
-    year = after(played).year
-    assert [c.number for c in certificates] == [f"TEST{year}5000001", f"TEST{year}5000002"]
+    issued_on = timezone.localdate(after(played))  # Beijing's calendar (from 17:00 Beijing: tomorrow)
+    assert [c.number for c in certificates] == [f"TEST{issued_on.year}5000001", f"TEST{issued_on.year}5000002"]
     assert all(len(c.verification_code) == 12 for c in certificates)
-    assert all(c.valid_until == c.issued_on.replace(year=c.issued_on.year + 3) for c in certificates)
+    assert all(c.issued_on == issued_on and c.valid_until == add_years(issued_on, 3) for c in certificates)
     with pytest.raises(ValidationError) as again:
         sitting_publish(sitting=played, by=hr, now=after(played))
     assert again.value.messages == ["成绩已发布"]
+
+
+def test_a_certificate_is_of_beijings_year_and_date(played, hr):
+    """Published at 00:30 on 1 January in Beijing, while it is still 31 December in UTC: the
+    certificate is issued on 1 January and numbered in the new year."""
+    sign_off_all(played, hr)
+    new_year = datetime(after(played).year, 12, 31, 16, 30, tzinfo=UTC)  # 00:30 on 1 January in Beijing
+    if new_year <= after(played):
+        new_year = new_year.replace(year=new_year.year + 1)
+    sitting_publish(sitting=played, by=hr, now=new_year)
+    certificate = Certificate.objects.order_by("number").first()
+    year = new_year.year + 1
+    assert certificate.issued_on == date(year, 1, 1) and certificate.number == f"TEST{year}5000001"
+
+
+def test_a_certificate_issued_on_29_february_runs_to_28_february():
+    assert add_years(date(2028, 2, 29), 3) == date(2031, 2, 28)
+    assert add_years(date(2028, 2, 29), 4) == date(2032, 2, 29)
+    assert add_years(date(2026, 12, 1), 3) == date(2029, 12, 1)
 
 
 def test_candidates_see_nothing_before_publication_and_everything_after(played, hr):
