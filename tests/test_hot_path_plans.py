@@ -210,6 +210,17 @@ def run_layout(day) -> str:
     return statements._layout_sql[connection.vendor]
 
 
+def run_clock(day, owner: str) -> str:
+    """Read the clock as the edge (a token), the view (the user) or a system caller does."""
+    who = {
+        "token": {"token_digest": key_digest(token_key(day.candidate))},
+        "user": {"user_id": day.candidate.pk},
+        "any": {},
+    }[owner]
+    assert statements.clock_facts(day.attempt.pk, **who) is not None
+    return statements._clock_sql[(connection.vendor, owner)]
+
+
 STATISTICS = {"busy day": busy_day, "day start": day_start}
 
 
@@ -226,6 +237,13 @@ def test_the_starts_generic_plans_reach_the_attempt_by_a_key(org, standard, stat
     day = STATISTICS[stats](org)
     assert_attempt_by_key(generic_plan(run_start(day, token)))
     assert_attempt_by_key(generic_plan(run_layout(day)))
+
+
+@pytest.mark.parametrize("stats", STATISTICS)
+@pytest.mark.parametrize("owner", ["token", "user", "any"])
+def test_the_clocks_generic_plan_reaches_the_attempt_by_a_key(org, standard, stats, owner):
+    day = STATISTICS[stats](org)
+    assert_attempt_by_key(generic_plan(run_clock(day, owner)))
 
 
 @pytest.mark.parametrize("owner", ["token", "user", "any"])
