@@ -164,6 +164,7 @@ class ExamView(LoginRequiredMixin, View):
             question["value"] = answer.response if answer else None
             question["flagged"] = answer.flagged if answer else False
         now = timezone.now()
+        nav_html, questions_html = paper_html(questions)
         return render(
             request,
             "written/exam.html",
@@ -173,7 +174,8 @@ class ExamView(LoginRequiredMixin, View):
                 "state": written_state(attempt, sum(answered(a.response) for a in answers.values()), len(questions)),
                 **next_step(enrollment, now),
                 "questions": questions,
-                **dict(zip(("nav_html", "questions_html"), paper_html(questions), strict=True)),
+                "nav_html": nav_html,
+                "questions_html": questions_html,
                 "remaining": attempt_remaining_seconds(attempt, now),
                 "max_seq": max((a.seq for a in answers.values()), default=0),
                 "grace_seconds": settings.CERTIFY_SAVE_GRACE_SECONDS,
