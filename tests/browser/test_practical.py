@@ -170,6 +170,7 @@ def test_a_candidate_completes_business_orders_in_the_simulated_system(page, liv
     for task in tasks:
         fill_order(page, task)
         expect(page.get_by_test_id("receipt")).to_contain_text("SL")
+        expect(page.get_by_test_id("save-state")).to_have_text(f"任务 {task.position} 已提交")
         page.get_by_role("button", name="下一张任务卡").click()
     expect(page.get_by_test_id("submitted")).to_be_visible()
     for task in tasks:

@@ -286,7 +286,7 @@
     call("POST", "business/tasks/" + current + "/", {order: o}).then(function (res) {
       sending = false;
       if (res.status === 200) {
-        setState("已提交任务 " + document.querySelector("[data-task-tab='" + current + "']").textContent);
+        setState(document.querySelector("[data-task-tab='" + current + "']").textContent + " 已提交");
         localStorage.removeItem(draftKey());
         var card = document.querySelector("[data-task='" + current + "']");
         card.dataset.submitted = "1";
