@@ -56,6 +56,17 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def no_attempt_layouts_from_earlier_tests():
+    """A web process keeps each attempt's paper layout by the attempt's id
+    (``exams.written.statements``). Every test rolls back, so the next one reuses the ids: start
+    each test as a process that has seen none of them, or the edge's first save of a reused id
+    is handed on to the full path (correct, but not what a test of the edge means to see)."""
+    from exams.written import statements
+
+    statements._layouts.clear()
+
+
+@pytest.fixture(autouse=True)
 def exports_in_process(request, settings):
     """Exports run in the test's own process: a test's rows are not committed, so the export
     process that production starts (grading/exports/runner.py) could not see them. Tests marked
