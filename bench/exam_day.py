@@ -347,7 +347,6 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
     finished = 0
     clock_latency: list[float] = []
     grace = settings.CERTIFY_SAVE_GRACE_SECONDS
-    deadline_moved = asyncio.Event()
     saves_window = {"first": None, "last": None, "count": 0}
     rng = random.Random(1)
 
@@ -453,7 +452,6 @@ async def run_candidates(args, http, processes, tokens: dict[int, str], enrollme
         # the late move below: a deadline before the start breaks the attempt's check constraint.
         moving = Attempt.objects.filter(status="in_progress", started_at__lt=moved_at)
         await sync_to_async(lambda: moving.update(deadline=moved_at))()
-        deadline_moved.set()
         moved = time.monotonic()
         progress("half the candidates finished: every deadline moved to now")
         # Candidates whose start was queued past the move began with a full deadline: end theirs too.

@@ -12,12 +12,11 @@ from django.utils import timezone
 
 from certify.people.models import ApiToken
 from certify.people.tokens import PAGE_TOKEN_MARGIN, PAGE_TOKENS_KEPT, PAGE_TOKENS_SESSION_KEY, key_digest
-from exams.written import fast_api
 from exams.written.models import Answer
 from exams.written.services import attempt_start, attempt_submit
 from tests.conftest import client_for
 from tests.security_helpers import day_open_now
-from tests.test_lean_save import WsgiClient, put
+from tests.test_lean_save import WsgiClient, put, spy_on_edge_saves
 
 pytestmark = pytest.mark.django_db
 
@@ -30,17 +29,7 @@ def day(org, standard):
 @pytest.fixture
 def edge_replies(monkeypatch):
     """The saves the WSGI edge answered itself (not handed on to Django)."""
-    replies = []
-    original = fast_api.fast_save
-
-    def fast_save(environ, match, body):
-        reply = original(environ, match, body)
-        if reply is not None:
-            replies.append(reply)
-        return reply
-
-    monkeypatch.setattr(fast_api, "fast_save", fast_save)
-    return replies
+    return spy_on_edge_saves(monkeypatch)
 
 
 def page_key(client, enrollment) -> str:

@@ -22,6 +22,7 @@ from certify.people.tokens import api_token_issue, api_token_revoke
 from certify.wsgi import application
 from exams.papers.models import PaperItem
 from exams.papers.selectors import paper_questions
+from exams.written import fast_api
 from exams.written.console import attempt_grant_extra_time, room_pause
 from exams.written.fast_api import ANSWER_PATH
 from exams.written.models import Answer, Attempt
@@ -74,6 +75,21 @@ class WsgiClient:
             request_started.connect(close_old_connections)
             request_finished.connect(close_old_connections)
         return WsgiResponse(int(seen["status"].split()[0]), dict(seen["headers"]), content)
+
+
+def spy_on_edge_saves(monkeypatch) -> list[bytes]:
+    """The replies of the saves the WSGI edge answers itself (not handed on to Django), from now on."""
+    replies = []
+    original = fast_api.fast_save
+
+    def fast_save(environ, match, body):
+        reply = original(environ, match, body)
+        if reply is not None:
+            replies.append(reply)
+        return reply
+
+    monkeypatch.setattr(fast_api, "fast_save", fast_save)
+    return replies
 
 
 @pytest.fixture

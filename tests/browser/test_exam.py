@@ -14,6 +14,7 @@ from exams.written import fast_api
 from exams.written.models import Answer, Attempt
 from tests.conftest import login
 from tests.exam_helpers import running_now, synthetic_bank
+from tests.test_lean_save import spy_on_edge_saves
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Exam-pass-2026"
@@ -148,16 +149,7 @@ def edge(live_server, monkeypatch):
     yields the saves the edge answered itself."""
     server = live_server.thread.httpd
     django_app = server.get_app()
-    replies = []
-    original = fast_api.fast_save
-
-    def fast_save(environ, match, body):
-        reply = original(environ, match, body)
-        if reply is not None:
-            replies.append(reply)
-        return reply
-
-    monkeypatch.setattr(fast_api, "fast_save", fast_save)
+    replies = spy_on_edge_saves(monkeypatch)
     server.set_app(fast_api.with_fast_save(django_app))
     yield replies
     server.set_app(django_app)
