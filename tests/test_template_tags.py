@@ -26,3 +26,20 @@ def test_past_midnight_is_the_next_day_by_the_local_calendar():
 def test_later_days_are_named():
     assert end_time(at(30, 9), at(27, 9)) == "11月30日 09:00"
     assert end_time(None, at(27, 9)) == ""
+
+
+def test_the_next_step_after_the_paper_says_the_day_a_practical_window_past_midnight_ends():
+    """The summary page after handing in names the practical window with the same rule."""
+    from types import SimpleNamespace
+
+    from exams.written.views import next_step
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    sitting = SimpleNamespace(
+        practical_start=datetime(2026, 11, 30, 19, 31, tzinfo=shanghai),
+        practical_end=datetime(2026, 12, 1, 3, 31, tzinfo=shanghai),
+        status="in_progress",
+    )
+    enrollment = SimpleNamespace(sitting=sitting, practical_room_id=1, practical_room=SimpleNamespace(name="实训室"))
+    text = next_step(enrollment, datetime(2026, 11, 30, 20, 0, tzinfo=shanghai))["next_step"]
+    assert text == "技能操作考试，11月30日 19:31–次日 03:31，实训室。"

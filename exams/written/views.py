@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from certify.bad_input import posted_id
 from certify.people.selectors import may_view_personal_data
 from certify.people.tokens import page_token_issue
+from certify.templatetags.certify_tags import end_time
 from exams.live import written_room_roster, written_row_signature
 from exams.papers.selectors import paper_questions_json
 from exams.planning.models import Enrollment, Room, RoomEvent
@@ -110,11 +111,11 @@ def next_step(enrollment: Enrollment, now) -> dict:
     sitting = enrollment.sitting
     if enrollment.practical_room_id is None:
         return {"next_step": _("成绩发布后可在首页查看。"), "practical_open": False}
-    start, end = timezone.localtime(sitting.practical_start), timezone.localtime(sitting.practical_end)
+    start = timezone.localtime(sitting.practical_start)
     is_open = sitting.status in ("in_progress", "marking") and sitting.practical_start <= now <= sitting.practical_end
     text = _("技能操作考试，%(start)s–%(end)s，%(room)s。") % {
         "start": start.strftime("%m月%d日 %H:%M"),
-        "end": end.strftime("%H:%M"),
+        "end": end_time(sitting.practical_end, sitting.practical_start),  # 「次日 02:07」 past midnight
         "room": enrollment.practical_room.name,
     }
     return {"next_step": text, "practical_open": is_open}
