@@ -42,7 +42,6 @@ import asyncio
 import json
 import os
 import random
-import re
 import secrets
 import signal
 import socket
@@ -100,8 +99,8 @@ def main() -> None:
         choices=["api", "browser"],
         default="api",
         help="how candidates start: with an API token (POST /api/enrollments/<id>/attempt/), or as the "
-        "exam page in a browser does (signed in: the start form, then the paper's page, whose own "
-        "token the page's saves and clock then carry)",
+        "exam page in a browser does (signed in, on the start page: 开始答题 asks the start API with "
+        "the page's own token, which the page's saves and clock then carry)",
     )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--profile", type=Path, help="write py-spy profiles of the web workers to this folder")
@@ -172,62 +171,49 @@ def setup(args) -> tuple[dict[int, str], list[int]]:
     sitting_start(sitting=sitting)
     pairs = list(Enrollment.objects.filter(sitting=sitting).values_list("pk", "candidate__user_id"))
     if getattr(args, "client", "api") == "browser":
-        return browser_sessions(pairs), [pk for pk, _user in pairs]
+        return browser_sessions(pairs, sitting.written_end), [pk for pk, _user in pairs]
     keys = api_tokens_issue_bulk(users=list(User.objects.filter(pk__in=[user for _pk, user in pairs])))
     return {pk: keys[user] for pk, user in pairs}, [pk for pk, _user in pairs]
 
 
-def browser_sessions(pairs: list[tuple[int, int]]) -> dict[int, bytes]:
-    """``--client browser``: each candidate signed in already (logging in is before the start
-    minute, and its password hash alone costs about 0.3 s of CPU), waiting on the start page: a
-    session and a CSRF cookie, as header lines, by enrolment."""
+def browser_sessions(pairs: list[tuple[int, int]], written_end) -> dict[int, tuple[bytes, str]]:
+    """``--client browser``: each candidate signed in already and waiting on the start page, which
+    holds its own page token (signing in and opening the start page are before the start minute:
+    the password hash alone costs about 0.3 s of CPU; ``bench/request_cost.py`` measures the start
+    page). A session, its cookie header and the page's token, by enrolment; the token is issued
+    as the start page issues it (``page_token_issue``, bound to the session)."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
     from certify.people.models import User
+    from certify.people.tokens import page_token_issue
 
     users = User.objects.in_bulk([user for _pk, user in pairs])
-    headers = {}
+    User.objects.filter(pk__in=list(users)).update(password_must_change=False)  # their first sign-in is done
+    pages = {}
     for pk, user_id in pairs:
         session = SessionStore()
         session[SESSION_KEY] = str(user_id)
         session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
         session[HASH_SESSION_KEY] = users[user_id].get_session_auth_hash()
+        key = page_token_issue(session=session, user=users[user_id], until=written_end)
         session.create()
         csrf = secrets.token_hex(16)  # a 32-character secret: what the CSRF cookie holds
-        headers[pk] = f"Cookie: sessionid={session.session_key}; csrftoken={csrf}\r\n".encode(), csrf
-    return headers
+        pages[pk] = f"Cookie: sessionid={session.session_key}; csrftoken={csrf}\r\n".encode(), key
+    return pages
 
 
-PAGE = re.compile(rb'data-attempt="([0-9]+)".*?data-token="([0-9a-f]+)"', re.S)
-QUESTION = re.compile(rb'data-position="([0-9]+)" data-type="([a-z]+)"')
-OPTION = re.compile(rb'<input type="(?:radio|checkbox)" name="q([0-9]+)" value="([A-Z])"')
-
-
-async def browser_start(http, enrollment: int, session) -> tuple[bytes, dict]:
-    """What a candidate's browser does at 开始答题: the form's POST, the redirect to the paper
-    (the page with its own API token), from which the page's requests then go with that token."""
-    cookie, csrf = session
-    form = b"Content-Type: application/x-www-form-urlencoded\r\n"
-    status, reply = await http.request(
-        b"POST", f"/exam/{enrollment}/", cookie + form, f"csrfmiddlewaretoken={csrf}".encode()
-    )
-    if status != 302:
-        raise RuntimeError(f"start failed {status}: {reply[:300]!r}")
-    status, page = await http.request(b"GET", f"/exam/{enrollment}/", cookie)
-    found = PAGE.search(page)
-    if status != 200 or found is None:
-        raise RuntimeError(f"exam page failed {status}: {page[:300]!r}")
-    options: dict[int, list[dict]] = {}
-    for position, letter in OPTION.findall(page):
-        options.setdefault(int(position), []).append({"letter": letter.decode()})
-    questions = [
-        {"position": int(position), "type": kind.decode(), "options": options.get(int(position), [])}
-        for position, kind in QUESTION.findall(page)
-    ]
-    headers = f"Authorization: Token {found[2].decode()}\r\n".encode()
-    return headers, {"id": int(found[1]), "questions": questions}
+async def browser_start(http, enrollment: int, page) -> tuple[bytes, dict]:
+    """What the start page does at 开始答题 (``written/exam.js``): the start API with the page's
+    token (and, as any request from the page, the session's cookie), answered at the edge; the
+    page draws the paper from the reply, and its requests then go with the same token."""
+    cookie, key = page
+    headers = cookie + f"Authorization: Token {key}\r\n".encode()
+    status, state = await http.json(b"POST", f"/api/enrollments/{enrollment}/attempt/", headers)
+    if status != 200:
+        raise RuntimeError(f"start failed {status}: {state!r}"[:300])
+    return headers, state
 
 
 def web_command(web: str, workers: int, threads: int, port: int) -> list[str]:

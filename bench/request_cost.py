@@ -11,10 +11,13 @@ level-5 sitting in progress with ``--candidates`` candidates, papers assembled a
 cache, an API token each. It then times, per request, the process's own CPU (``time.thread_time``)
 and wall time for
 
+- **start page**: each candidate's exam page before the start (the page the browser's 开始答题
+  is on, with its own API token), through Django's test client;
 - **start**: each candidate's first ``POST /api/enrollments/<id>/attempt/`` (a new attempt);
 - **first save**: each attempt's first save in this process (the attempt's paper layout not yet
   in this process's cache, as for the first save of an attempt in every web process);
 - **save**: ``--saves`` further saves per attempt (the common case);
+- **exam page**: each exam page reloaded in progress (the paper's JSON with the saved answers);
 - **save past the grace**: every deadline is then moved past its grace, and half the candidates
   save once more: refused (409), and the request submits and grades its attempt;
 - **sweep**: the periodic sweep (``parts_finalize_expired``) submits and grades the other half,
@@ -183,6 +186,7 @@ def measure(args, tokens: dict[int, str], enrollments: list[int]) -> dict:
 
         return keep
 
+    figures["start_page"] = exam_page(enrollments, backend, started=False)
     timed(
         "start",
         [("POST", f"/api/enrollments/{e}/attempt/", tokens[e], b"", remember(e)) for e in enrollments],
@@ -212,10 +216,12 @@ def measure(args, tokens: dict[int, str], enrollments: list[int]) -> dict:
     return figures
 
 
-def exam_page(enrollments: list[int], backend: int) -> dict:
-    """The exam page as a browser loads it (``GET /exam/<id>/`` with a session): the paper with
-    the saved answers and the clock, and the page's own API token. Through Django's test client
-    (the whole middleware stack, without the WSGI edge, which never answers pages)."""
+def exam_page(enrollments: list[int], backend: int, *, started: bool = True) -> dict:
+    """The exam page as a browser loads it (``GET /exam/<id>/`` with a session) and the page's own
+    API token: before the start (``started=False``, the start page, opened before the start
+    minute) or reloaded in progress (the paper's JSON with the saved answers and the clock,
+    embedded for exam.js to draw). Through Django's test client (the whole middleware stack,
+    without the WSGI edge, which never answers pages)."""
     from django.test import Client
 
     from certify.people.models import User
@@ -233,7 +239,8 @@ def exam_page(enrollments: list[int], backend: int) -> dict:
         cpu.append(time.thread_time() - c0)
         wall.append(time.perf_counter() - w0)
         pg += backend_cpu(backend) - pg_before
-        if response.status_code != 200 or b"data-token" not in response.content:
+        wanted = b'data-status="in_progress"' if started else b'data-status="not_started"'
+        if response.status_code != 200 or b"data-token" not in response.content or wanted not in response.content:
             raise RuntimeError(f"exam page {e}: {response.status_code}")
     return {
         "requests": len(cpu),

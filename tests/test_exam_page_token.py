@@ -16,7 +16,7 @@ from exams.written.models import Answer
 from exams.written.services import attempt_start, attempt_submit
 from tests.conftest import client_for
 from tests.security_helpers import day_open_now
-from tests.test_lean_save import WsgiClient, put, spy_on_edge_saves
+from tests.test_lean_save import WsgiClient, put, spy_on_edge, spy_on_edge_saves
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +110,18 @@ def test_another_candidates_page_token_saves_nothing_into_this_attempt(day, edge
     response = put(WsgiClient(key), day.attempt.pk, 1, {"value": ["A"], "seq": 1})
     assert response.status_code == 404 and edge_replies == []
     assert not Answer.objects.filter(attempt=day.attempt).exists()
+
+
+def test_the_start_pages_token_starts_at_the_edge_and_its_saves_are_answered_there(day, edge_replies, monkeypatch):
+    """开始答题 asks the start API with the start page's token: the edge starts the attempt and
+    replies with the paper, which the page draws; its saves then take the edge as well."""
+    enrollment = day.other
+    starts = spy_on_edge(monkeypatch, "fast_start")
+    key = page_key(client_for(enrollment.candidate.user), enrollment)
+    edge = WsgiClient(key)
+    response = edge.post(f"/api/enrollments/{enrollment.pk}/attempt/")
+    assert response.status_code == 200 and len(starts) == 1
+    state = response.json()
+    assert state["status"] == "in_progress" and state["answers"] == {} and len(state["questions"]) > 50
+    save = put(edge, state["id"], 1, {"value": ["A"], "seq": 1})
+    assert save.status_code == 200 and len(edge_replies) == 1

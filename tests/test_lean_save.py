@@ -77,19 +77,24 @@ class WsgiClient:
         return WsgiResponse(int(seen["status"].split()[0]), dict(seen["headers"]), content)
 
 
-def spy_on_edge_saves(monkeypatch) -> list[bytes]:
-    """The replies of the saves the WSGI edge answers itself (not handed on to Django), from now on."""
+def spy_on_edge(monkeypatch, name: str = "fast_save") -> list[bytes]:
+    """The replies of the requests the WSGI edge answers itself (not handed on to Django), from
+    now on: its saves (``fast_save``), starts (``fast_start``) or clock polls (``fast_clock``)."""
     replies = []
-    original = fast_api.fast_save
+    original = getattr(fast_api, name)
 
-    def fast_save(environ, match, body):
-        reply = original(environ, match, body)
+    def answered(*args):
+        reply = original(*args)
         if reply is not None:
             replies.append(reply)
         return reply
 
-    monkeypatch.setattr(fast_api, "fast_save", fast_save)
+    monkeypatch.setattr(fast_api, name, answered)
     return replies
+
+
+def spy_on_edge_saves(monkeypatch) -> list[bytes]:
+    return spy_on_edge(monkeypatch, "fast_save")
 
 
 @pytest.fixture

@@ -30,5 +30,5 @@ def test_the_readme_says_how_to_change_the_address_and_mentions_the_start_step()
     serve = (ROOT / "scripts" / "serve").read_text()
     assert 'ADDR="${CERTIFY_ADDR:-127.0.0.1:8000}"' in serve
     assert "CERTIFY_ADDR=0.0.0.0:8080 ./scripts/serve" in README and "| `CERTIFY_ADDR` |" in README
-    start_page = (ROOT / "exams" / "written" / "templates" / "written" / "exam_start.html").read_text()
+    start_page = (ROOT / "exams" / "written" / "templates" / "written" / "exam.html").read_text()
     assert "开始答题" in start_page and "press 开始答题" in README

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -11,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -20,9 +19,9 @@ from certify.people.selectors import may_view_personal_data
 from certify.people.tokens import page_token_issue
 from certify.templatetags.certify_tags import end_time
 from exams.live import written_room_roster, written_row_signature
-from exams.papers.selectors import paper_questions_json
 from exams.planning.models import Enrollment, Room, RoomEvent
 from exams.planning.selectors import room_examiners, sitting_rule
+from exams.written.api import attempt_state_body
 from exams.written.console import (
     attempt_end_for_misconduct,
     attempt_grant_extra_time,
@@ -31,9 +30,8 @@ from exams.written.console import (
     room_resume,
 )
 from exams.written.models import Attempt
-from exams.written.paper_html import paper_html
-from exams.written.selectors import answered, written_state, written_states
-from exams.written.services import attempt_finalize_if_expired, attempt_remaining_seconds, attempt_start
+from exams.written.selectors import written_states
+from exams.written.services import attempt_finalize_if_expired, attempt_start
 
 
 def room_console_page(request, room: Room):
@@ -121,13 +119,45 @@ def next_step(enrollment: Enrollment, now) -> dict:
     return {"next_step": text, "practical_open": is_open}
 
 
+def exam_words() -> dict[str, str]:
+    """The words exam.js draws the paper with, translated here (``%(n)s`` and the like are filled in by the page)."""
+    return {
+        "single": _("单选"),
+        "multiple": _("多选"),
+        "situational": _("情景分析"),
+        "points": _("%(p)s 分"),
+        "question": _("第 %(n)s 题"),
+        "answered_mark": _("（已答）"),
+        "answer_label": _("第 %(n)s 题作答"),
+        "flag": _("标记此题"),
+        "prev": _("上一题"),
+        "next": _("下一题"),
+        "answered_count": _("已答 %(n)s / %(total)s 题"),
+        "none_answered": _("尚未作答"),
+        "start_offline": _("网络中断，未能开始答题，请检查网络后重试"),
+    }
+
+
+def script_safe(data: bytes) -> SafeString:
+    """JSON bytes to put inside ``<script type="application/json">``, escaped as Django's
+    ``json_script`` escapes (``<``, ``>`` and ``&`` as ``\\u`` escapes, which JSON reads back
+    unchanged): a stem reading ``</script>`` cannot end the element."""
+    text = data.decode()
+    return mark_safe(text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026"))
+
+
 @method_decorator(never_cache, name="dispatch")
 class ExamView(LoginRequiredMixin, View):
-    """The candidate's exam page: a start button, then the paper with the server's clock.
+    """The candidate's written exam, one page: the start, the paper with the server's clock, then
+    the summary.
 
-    The paper of an attempt in progress carries an API token of its own (``data-token``), bound to
-    this session (``page_token_issue``): exam.js sends it, so its saves are answered at the WSGI
-    edge (``exams.written.fast_api``) like any token client's. Never cached: it holds the key.
+    The page carries an API token of its own (``data-token``), bound to this session
+    (``page_token_issue``): exam.js sends it, so the start, the saves and the clock are answered
+    at the WSGI edge (``exams.written.fast_api``) like any token client's. The start page is
+    opened before the exam begins; at 开始答题 the page asks the start API and draws the paper
+    from its reply, so a whole sitting starting in the same minute costs a start each, not a
+    page each. A reload draws it from the same JSON embedded in the page (``paper_state``).
+    Never cached: it holds the key.
     """
 
     def _enrollment(self, request, enrollment_id: int) -> Enrollment:
@@ -139,50 +169,32 @@ class ExamView(LoginRequiredMixin, View):
 
     def get(self, request, enrollment_id: int):
         enrollment = self._enrollment(request, enrollment_id)
-        attempt = Attempt.objects.filter(enrollment=enrollment).first()
+        attempt = Attempt.objects.select_related("paper").filter(enrollment=enrollment).first()
+        now = timezone.now()
+        context = {"enrollment": enrollment, "attempt": attempt, "grace_seconds": settings.CERTIFY_SAVE_GRACE_SECONDS}
         if attempt is None:
-            return render(
-                request,
-                "written/exam_start.html",
-                {"enrollment": enrollment, "rule": sitting_rule(enrollment.sitting)},
+            token = page_token_issue(
+                session=request.session, user=request.user, until=enrollment.sitting.written_end, now=now
             )
+            context.update(status="not_started", rule=sitting_rule(enrollment.sitting), token=token, words=exam_words())
+            return render(request, "written/exam.html", context)
         attempt.enrollment = enrollment
         was_open = attempt.status == "in_progress"
         if attempt_finalize_if_expired(attempt=attempt) and was_open:
             attempt.refresh_from_db()  # submitted just now
         if attempt.status != "in_progress":
             # The summary only, without the paper: at the deadline every page of the sitting reloads to it.
-            context = {"enrollment": enrollment, "attempt": attempt, "questions": [], "remaining": 0, "max_seq": 0}
             state = written_states([enrollment])[enrollment.pk]
             return render(
-                request, "written/exam.html", {**context, "state": state, **next_step(enrollment, timezone.now())}
+                request,
+                "written/exam.html",
+                {**context, "status": "submitted", "state": state, **next_step(enrollment, now)},
             )
-        answers = {a.position: a for a in attempt.answers.all()}
-        # The paper's JSON is built once per paper (per process and in Redis); fresh dicts per page.
-        questions = json.loads(paper_questions_json(attempt.paper_id, attempt.paper.fingerprint))
-        for question in questions:
-            answer = answers.get(question["position"])
-            question["value"] = answer.response if answer else None
-            question["flagged"] = answer.flagged if answer else False
-        now = timezone.now()
-        nav_html, questions_html = paper_html(questions)
-        return render(
-            request,
-            "written/exam.html",
-            {
-                "enrollment": enrollment,
-                "attempt": attempt,
-                "state": written_state(attempt, sum(answered(a.response) for a in answers.values()), len(questions)),
-                **next_step(enrollment, now),
-                "questions": questions,
-                "nav_html": nav_html,
-                "questions_html": questions_html,
-                "remaining": attempt_remaining_seconds(attempt, now),
-                "max_seq": max((a.seq for a in answers.values()), default=0),
-                "grace_seconds": settings.CERTIFY_SAVE_GRACE_SECONDS,
-                "token": page_token_issue(session=request.session, user=request.user, until=attempt.deadline, now=now),
-            },
+        token = page_token_issue(session=request.session, user=request.user, until=attempt.deadline, now=now)
+        context.update(
+            status="in_progress", token=token, words=exam_words(), paper_state=script_safe(attempt_state_body(attempt))
         )
+        return render(request, "written/exam.html", context)
 
     def post(self, request, enrollment_id: int):
         enrollment = self._enrollment(request, enrollment_id)

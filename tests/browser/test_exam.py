@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -14,7 +15,7 @@ from exams.written import fast_api
 from exams.written.models import Answer, Attempt
 from tests.conftest import login
 from tests.exam_helpers import running_now, synthetic_bank
-from tests.test_lean_save import spy_on_edge_saves
+from tests.test_lean_save import spy_on_edge
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Exam-pass-2026"
@@ -146,10 +147,12 @@ def test_the_examiner_pauses_the_room_and_the_candidates_clock_stops(page, brows
 @pytest.fixture
 def edge(live_server, monkeypatch):
     """The live server behind the production edge (``with_fast_save``, as ``certify.wsgi``);
-    yields the saves the edge answered itself."""
+    yields the replies of the saves and the starts the edge answered itself."""
     server = live_server.thread.httpd
     django_app = server.get_app()
-    replies = spy_on_edge_saves(monkeypatch)
+    replies = SimpleNamespace(
+        saves=spy_on_edge(monkeypatch, "fast_save"), starts=spy_on_edge(monkeypatch, "fast_start")
+    )
     server.set_app(fast_api.with_fast_save(django_app))
     yield replies
     server.set_app(django_app)
@@ -178,12 +181,14 @@ def test_the_pages_saves_and_clock_polls_carry_its_token_and_the_edge_answers_th
     assert clock.value.status == 200
     attempt = Attempt.objects.get(enrollment=candidate_on_exam)
     assert Answer.objects.get(attempt=attempt, position=1).response == ["B"]
-    assert {(m, u.split(f"/api/attempts/{attempt.pk}/")[1]) for m, u, _auth in sent} == {
-        ("PUT", "answers/1/"),
-        ("GET", "clock/"),
+    assert {(m, u.split(live_server.url)[1]) for m, u, _auth in sent} == {
+        ("POST", f"/api/enrollments/{candidate_on_exam.pk}/attempt/"),
+        ("PUT", f"/api/attempts/{attempt.pk}/answers/1/"),
+        ("GET", f"/api/attempts/{attempt.pk}/clock/"),
     }
     assert {auth for _m, _u, auth in sent} == {f"Token {key}"}
-    assert len(edge) == 1
+    assert len(edge.saves) == 1
+    assert len(edge.starts) == 1  # 开始答题 was answered at the edge: the paper drawn from its reply
 
 
 def test_a_revoked_token_loses_no_answer_the_page_reloads_once_and_saves_it(page, live_server, candidate_on_exam, edge):
@@ -200,7 +205,7 @@ def test_a_revoked_token_loses_no_answer_the_page_reloads_once_and_saves_it(page
     attempt = Attempt.objects.get(enrollment=candidate_on_exam)
     assert dict(Answer.objects.filter(attempt=attempt).values_list("position", "response")) == {1: ["B"], 2: ["C"]}
     assert page.evaluate(f"localStorage.getItem('certify-queue-{attempt.pk}')") == "[]"
-    assert len(edge) == 2  # the save with the new token was answered at the edge too
+    assert len(edge.saves) == 2  # the save with the new token was answered at the edge too
 
 
 def test_when_the_reload_does_not_help_the_candidate_is_told_and_the_answer_stays_queued(
@@ -228,3 +233,88 @@ def test_when_the_reload_does_not_help_the_candidate_is_told_and_the_answer_stay
     page.get_by_role("link", name="重新登录").click()  # still signed in: straight back to the paper
     expect(page.get_by_test_id("save-state")).to_contain_text("已保存")
     assert Answer.objects.get(attempt=attempt, position=3).response == ["A"]
+
+
+# --- issue 17: the paper is drawn in the browser from the attempt's JSON ---
+
+HOSTILE = '<img src=x onerror="window.pwned=1"></script><script>window.pwned=2</script> & </textarea>'
+
+
+@pytest.fixture
+def hostile_paper(monkeypatch):
+    """Every paper's texts carry markup (a stem, an option, a case): the page must show it as text."""
+    import json
+
+    from exams.written import api
+
+    original = api.paper_questions_json
+
+    def with_markup(paper_id, fingerprint):
+        questions = json.loads(original(paper_id, fingerprint))
+        questions[0]["stem"] = f"客户投诉{HOSTILE}\n第二行"
+        questions[0]["options"][0]["text"] = f"甲{HOSTILE}"
+        questions[1]["case"] = f"案例{HOSTILE}"
+        return json.dumps(questions, ensure_ascii=False).encode()
+
+    monkeypatch.setattr(api, "paper_questions_json", with_markup)
+    return HOSTILE
+
+
+def test_the_paper_shows_markup_as_text_and_a_reload_shows_answers_flags_and_the_navigator(
+    page, live_server, candidate_on_exam, hostile_paper
+):
+    open_exam(page, live_server, candidate_on_exam)
+    situational = page.locator(".question[data-type=situational]").first
+    position = situational.get_attribute("data-position")
+    for _ in range(2):  # drawn from the start's reply, then from the state embedded in the reloaded page
+        expect(page.locator("#q1 fieldset > p").last).to_have_text(f"客户投诉{HOSTILE}第二行")
+        expect(page.locator("#q1 fieldset > p br")).to_have_count(1)
+        expect(page.locator("#q1 .option").first).to_have_text(f"A. 甲{HOSTILE}")
+        expect(page.locator("#q2 .case")).to_have_text(f"案例{HOSTILE}")
+        expect(page.locator(".questions img, .questions script")).to_have_count(0)
+        assert page.evaluate("window.pwned") is None
+        expect(page.locator(".question")).to_have_count(62)
+        if page.locator("#q1 input[value=B]").is_checked():
+            break
+        page.locator("#q1 .option").nth(1).click()
+        page.locator("#q2 .flag-box").check()
+        situational.locator("textarea").fill(f"我的回答{HOSTILE}")
+        expect(page.get_by_test_id("save-state")).to_contain_text("已保存")
+        expect(page.locator(f"[data-nav='{position}']")).to_have_class("answered")
+        page.wait_for_timeout(1000)  # the textarea's save is sent 0.8 s after the last keystroke
+        expect(page.get_by_test_id("save-state")).to_contain_text("已保存")
+        page.reload()
+    expect(page.locator("#q1 input[value=B]")).to_be_checked()
+    expect(page.locator("#q2 .flag-box")).to_be_checked()
+    expect(situational.locator("textarea")).to_have_value(f"我的回答{HOSTILE}")
+    expect(page.locator("[data-nav='1']")).to_have_class("answered")
+    expect(page.locator("[data-nav='1']")).to_have_attribute("aria-label", "第 1 题（已答）")
+    expect(page.locator("[data-nav='2']")).to_have_class("flagged")
+    expect(page.locator(f"[data-nav='{position}']")).to_have_class("answered")
+    expect(page.get_by_test_id("nav-toggle")).to_contain_text("2 / 62")
+    expect(page.get_by_test_id("save-state")).to_have_text("已答 2 / 62 题")
+
+
+def test_a_start_refused_says_why_on_the_page_and_starts_nothing(page, live_server, candidate_on_exam):
+    from exams.planning.models import Sitting
+
+    login(page, live_server, candidate_on_exam.candidate.employee_no, PASSWORD)
+    page.goto(f"{live_server.url}/exam/{candidate_on_exam.pk}/")
+    later = timezone.now() + timedelta(hours=1)
+    Sitting.objects.filter(pk=candidate_on_exam.sitting_id).update(
+        written_start=later, written_end=later + timedelta(hours=2)
+    )
+    page.get_by_role("button", name="开始答题").click()
+    expect(page.get_by_test_id("start-error")).to_have_text(f"考试将于 {timezone.localtime(later):%H:%M} 开始")
+    expect(page.get_by_role("button", name="开始答题")).to_be_enabled()
+    expect(page.locator(".exam-bar")).to_be_hidden()
+    assert not Attempt.objects.filter(enrollment=candidate_on_exam).exists()
+
+
+def test_a_start_with_a_refused_token_falls_back_to_the_signed_in_form(page, live_server, candidate_on_exam):
+    login(page, live_server, candidate_on_exam.candidate.employee_no, PASSWORD)
+    page.get_by_role("link", name="进入笔试").click()
+    api_token_revoke(token=ApiToken.objects.get(key_hash=key_digest(page_token(page))))
+    page.get_by_role("button", name="开始答题").click()
+    expect(page.locator("#q1")).to_be_visible()  # started by the form with the session; the page reloaded
+    assert Attempt.objects.filter(enrollment=candidate_on_exam, status="in_progress").exists()
