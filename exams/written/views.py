@@ -120,7 +120,7 @@ def next_step(enrollment: Enrollment, now) -> dict:
 
 
 def exam_words() -> dict[str, str]:
-    """The words exam.js draws the paper with, translated here (``%(n)s`` and the like are filled in by the page)."""
+    """Every word exam.js shows, translated here (``%(n)s`` and the like are filled in by the page)."""
     return {
         "single": _("单选"),
         "multiple": _("多选"),
@@ -135,6 +135,16 @@ def exam_words() -> dict[str, str]:
         "answered_count": _("已答 %(n)s / %(total)s 题"),
         "none_answered": _("尚未作答"),
         "start_offline": _("网络中断，未能开始答题，请检查网络后重试"),
+        "saving": _("正在保存…"),
+        "saved": _("已保存 %(time)s"),
+        "unsaved": _("未保存，正在重试"),
+        "save_failed": _("保存失败"),
+        "signed_out": _("登录已失效，请重新登录后继续作答，已作答内容保存在本机"),
+        "show_all": _("全部显示"),
+        "one_at_a_time": _("逐题显示"),
+        "unanswered": _("还有 %(n)s 题未作答：第 %(list)s 题。"),
+        "all_answered": _("所有题目均已作答。"),
+        "submit_offline": _("网络中断，交卷未完成，请恢复网络后重试"),
     }
 
 

@@ -206,14 +206,14 @@
       },
       onSaved: function (entry, ack) {
         tokenAccepted();
-        setState("已保存 " + E.stamp(ack.saved_at));
+        setState(fill(words.saved, {time: E.stamp(ack.saved_at)}));
         clock.sync(ack.remaining_seconds);
       },
       onPaused: function (res) { setState(res.body.detail, true); resync(); },
       onClosed: function (res) { setState(res.body.detail, true); showSubmitted(); },
       onUnauthorized: function () { tokenRefused(); },
-      onRefused: function (entry, res) { setState(res.body.detail || "保存失败", true); },
-      onOffline: function () { setState("未保存，正在重试", true); }
+      onRefused: function (entry, res) { setState(res.body.detail || words.save_failed, true); },
+      onOffline: function () { setState(words.unsaved, true); }
     });
 
     function currentValue(question) {
@@ -225,7 +225,7 @@
       var value = currentValue(question);
       var flagged = question.querySelector(".flag-box").checked;
       mark(position, value, flagged);
-      setState("正在保存…", true);
+      setState(words.saving, true);
       queue.put({position: position, value: value, flagged: flagged});
     }
     /* An answer still queued from before a reload is newer than the server's: show it. */
@@ -265,7 +265,7 @@
       try { reloaded = !!sessionStorage.getItem(reloadedKey); sessionStorage.setItem(reloadedKey, "1"); } catch (e) { /* no storage: do not risk a loop */ }
       if (!reloaded) { window.location.reload(); return; }
       document.getElementById("signed-out").hidden = false;
-      setState("登录已失效，请重新登录后继续作答，已作答内容保存在本机", true);
+      setState(words.signed_out, true);
     }
     function tokenAccepted() {
       try { sessionStorage.removeItem(reloadedKey); } catch (e) { /* nothing to clear */ }
@@ -287,7 +287,7 @@
     }
     document.getElementById("mode-toggle").addEventListener("click", function () {
       var one = body.classList.toggle("one-at-a-time");
-      this.textContent = one ? "全部显示" : "逐题显示";
+      this.textContent = one ? words.show_all : words.one_at_a_time;
       show(current);
     });
     questions.forEach(function (q, k) {
@@ -301,7 +301,7 @@
     document.getElementById("submit-open").addEventListener("click", function () {
       var missing = Array.prototype.filter.call(document.querySelectorAll("[data-nav]"), function (a) { return !a.classList.contains("answered"); })
         .map(function (a) { return a.dataset.nav; });
-      document.getElementById("unanswered").textContent = missing.length ? "还有 " + missing.length + " 题未作答：第 " + missing.join("、") + " 题。" : "所有题目均已作答。";
+      document.getElementById("unanswered").textContent = missing.length ? fill(words.unanswered, {n: missing.length, list: missing.join("、")}) : words.all_answered;
       dialog.showModal();
     });
     document.getElementById("submit-cancel").addEventListener("click", function () { dialog.close(); });
@@ -313,7 +313,7 @@
             if (res.status === 401) { tokenRefused(); return; }
             showSubmitted();
           })
-          .catch(function () { setState("网络中断，交卷未完成，请恢复网络后重试", true); });
+          .catch(function () { setState(words.submit_offline, true); });
       });
     });
     function showSubmitted() {
@@ -331,7 +331,7 @@
     setInterval(resync, 15000);  // also how soon a paused room reaches the page
     // Answers queued before a reload or crash are shown, and go out first.
     queue.pending().forEach(showQueued);
-    if (queue.pending().length) { setState("未保存，正在重试", true); }
+    if (queue.pending().length) { setState(words.unsaved, true); }
     queue.flush();
   }
 })();
