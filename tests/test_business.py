@@ -469,12 +469,67 @@ def test_b13_the_clerk_may_cancel_the_unwanted_addon_on_the_customers_line(enrol
     assert task.score == check(CARDS["B13"], perfect(CARDS["B13"]), seconds=task.seconds_used).score
 
 
+def _b13_task(enrollment) -> BusinessTask:
+    """The enrolment's first task, dealt card B13 (its line already has 小秘书, ADD-SEC)."""
+    from exams.practical.models import Scenario
+
+    attempt = business_start(enrollment=enrollment, user=enrollment.candidate.user)
+    task = attempt.tasks.order_by("position").first()
+    BusinessTask.objects.filter(pk=task.pk).update(scenario=Scenario.objects.get(code="B13"))
+    return task
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_addon_the_line_already_has_and_writes_nothing(enrollment):
+    from django.core.exceptions import ValidationError
+
+    task = _b13_task(enrollment)
+    again = {**perfect(CARDS["B13"]), "addons": ["ADD-CLIP", "ADD-SEC"]}
+    with pytest.raises(ValidationError) as refused:
+        business_task_submit(task=task.pk, order=again, user=enrollment.candidate.user)
+    assert refused.value.messages == ["号码 0571-86072648 已开通小秘书（留言服务），不能重复加装"]
+    task.refresh_from_db()
+    assert (task.order, task.submitted_at, task.seconds_used, task.outcome, task.score) == (None,) * 5
+    assert BusinessAttempt.objects.get(pk=task.attempt_id).status == "in_progress"
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_an_addon_the_line_already_has_then_takes_the_corrected_order(enrollment):
+    task = _b13_task(enrollment)
+    client = client_for(enrollment.candidate.user)
+    url = f"/api/practical/business/tasks/{task.pk}/"
+    order = perfect(CARDS["B13"])
+    refused = client.post(url, {"order": {**order, "addons": ["ADD-SEC"]}}, content_type="application/json")
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == "号码 0571-86072648 已开通小秘书（留言服务），不能重复加装"
+    task.refresh_from_db()
+    assert task.submitted_at is None and task.order is None and task.score is None
+    ok = client.post(url, {"order": order}, content_type="application/json")
+    assert ok.status_code == 200, ok.json()
+    task.refresh_from_db()
+    assert task.score == check(CARDS["B13"], order, seconds=task.seconds_used).score
+
+
+@pytest.mark.django_db
+def test_b13_cancelled_and_added_again_is_taken_and_scored_as_an_extra_addon(enrollment):
+    """The card's note: 小秘书 may be cancelled (neither scores nor costs points); adding it again
+    after cancelling counts as 多办."""
+    task = _b13_task(enrollment)
+    order = {**perfect(CARDS["B13"]), "addons": ["ADD-CLIP", "ADD-SEC"], "cancel_addons": ["ADD-SEC"]}
+    task = business_task_submit(task=task.pk, order=order, user=enrollment.candidate.user)
+    assert task.order["addons"] == ["ADD-CLIP", "ADD-SEC"] and task.order["cancel_addons"] == ["ADD-SEC"]
+    addons = next(f for f in task.outcome["fields"] if f["field"] == "addons")
+    assert "多办 ADD-SEC" in addons["note"] and Decimal(addons["earned"]) < addons["weight"]
+    assert task.score < check(CARDS["B13"], perfect(CARDS["B13"]), seconds=task.seconds_used).score
+    assert task.score == check(CARDS["B13"], task.order, seconds=task.seconds_used).score
+
+
 def test_only_an_addon_order_may_cancel_an_addon():
     from django.core.exceptions import ValidationError
 
-    from exams.practical.business import _check_cancels, clean_order
+    from exams.practical.business import _check_line_addons, clean_order
 
     lines = CARDS["B13"]["existing_lines"]
     move = clean_order({**perfect(CARDS["B14"]), "cancel_addons": ["ADD-SEC"]}, PRODUCTS)
     with pytest.raises(ValidationError, match="只有“加装附加业务”"):
-        _check_cancels(move, lines, PRODUCTS)
+        _check_line_addons(move, lines, PRODUCTS)

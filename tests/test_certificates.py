@@ -12,11 +12,12 @@ from urllib.parse import urlparse
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 from django.utils import timezone
 
 from certify.people.models import Candidate
-from grading.certificates.bundles import bundle_path, bundle_purge
+from grading.certificates.bundles import bundle_path, bundle_purge, bundle_start
 from grading.certificates.models import BundleStatus, Certificate, CertificateBundle
 from grading.certificates.pdf import certificate_pdf
 from grading.certificates.selectors import certificate_register, mask_name
@@ -175,6 +176,33 @@ def test_the_admin_downloads_a_sittings_certificates_as_one_zip(
     download = client.get(f"/sittings/{certificate.sitting_id}/certificates/{bundle.pk}/download/")
     archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
     assert archive.namelist() == [f"{certificate.number}_{certificate.candidate.name}.pdf"]
+
+
+def test_a_zip_is_refused_for_a_sitting_with_no_valid_certificate(certificate, hr, django_capture_on_commit_callbacks):
+    certificate_revoke(certificate=certificate, by=hr, reason="证书信息有误")
+    with django_capture_on_commit_callbacks() as enqueued, pytest.raises(ValidationError) as refused:
+        bundle_start(sitting=certificate.sitting, by=hr)
+    assert refused.value.messages == ["该批次尚无可打包的证书"]
+    assert not CertificateBundle.objects.exists() and enqueued == []
+
+
+def test_the_page_offers_no_zip_for_a_sitting_with_no_valid_certificate_and_refuses_a_forced_post(
+    certificate, hr, django_capture_on_commit_callbacks
+):
+    client = client_for(hr)
+    url = f"/sittings/{certificate.sitting_id}/certificates/"
+    page = client.get(url).content.decode()
+    assert 'data-testid="bundle-start">' in page and "本批次有效证书 1 张" in page
+    certificate_revoke(certificate=certificate, by=hr, reason="证书信息有误")
+    page = client.get(url).content.decode()
+    assert 'data-testid="bundle-start" disabled aria-describedby="bundle-refusal">' in page
+    assert '<span id="bundle-refusal" class="muted" data-testid="bundle-refusal">该批次尚无可打包的证书</span>' in page
+    # A request that bypasses the disabled button is answered with the same reason, nothing made.
+    with django_capture_on_commit_callbacks(execute=True):
+        forced = client.post(url)
+    assert forced.status_code == 400
+    assert '<li data-testid="bundle-error">该批次尚无可打包的证书</li>' in forced.content.decode()
+    assert not CertificateBundle.objects.exists()
 
 
 @override_settings(VERIFY_RATE_PER_ADDRESS="2/minute")

@@ -191,20 +191,34 @@ def order_gaps(clean: dict, products: dict[str, dict]) -> list[str]:
     return [label for missing, label in checks if missing]
 
 
-def _check_cancels(clean: dict, lines: list[dict], products: dict[str, dict]) -> None:
-    """An add-on is cancelled only on the number the order is for, and only when that line has it
-    (a customer who did not ask for 小秘书 may have it taken off while another add-on is added).
-    A cancellation is recorded on the order and its receipt; it neither scores nor costs points."""
-    if not clean["cancel_addons"]:
-        return
-    if clean["action"] != "order" or clean["business"] != "add_addon":
-        raise ValidationError(_("只有“加装附加业务”可以同时取消号码上已开通的附加业务"))
+def _check_line_addons(clean: dict, lines: list[dict], products: dict[str, dict]) -> None:
+    """The add-ons an order adds or cancels against those already on the line it is for: the one
+    place this rule is written (the page mirrors it from the customer's lines).
+
+    An add-on already on the order's number cannot be added again: the customer has it and would
+    pay for it twice. It may be cancelled, only on the number the order is for and only when that
+    line has it (a customer who did not ask for 小秘书 may have it taken off while another add-on
+    is added); a cancellation is recorded on the order and its receipt and neither scores nor
+    costs points. Cancelled and added again in the same order, it is an add-on like any other
+    (scored as 多办 when the card does not ask for it)."""
     line = next((line for line in lines if line.get("number") == clean["target_number"]), None)
-    missing = [code for code in clean["cancel_addons"] if code not in ((line or {}).get("addons") or [])]
-    if missing:
-        names = "、".join(products[code]["name"] for code in missing)
+    on_line = ((line or {}).get("addons") or []) if clean["target_number"] else []
+    if clean["cancel_addons"]:
+        if clean["action"] != "order" or clean["business"] != "add_addon":
+            raise ValidationError(_("只有“加装附加业务”可以同时取消号码上已开通的附加业务"))
+        missing = [code for code in clean["cancel_addons"] if code not in on_line]
+        if missing:
+            names = "、".join(products[code]["name"] for code in missing)
+            raise ValidationError(
+                _("号码 %(number)s 上没有开通%(names)s，不能取消") % {"number": clean["target_number"], "names": names}
+            )
+    if clean["action"] != "order":
+        return
+    again = [code for code in clean["addons"] if code in on_line and code not in clean["cancel_addons"]]
+    if again:
+        names = "、".join(products[code]["name"] for code in again)
         raise ValidationError(
-            _("号码 %(number)s 上没有开通%(names)s，不能取消") % {"number": clean["target_number"], "names": names}
+            _("号码 %(number)s 已开通%(names)s，不能重复加装") % {"number": clean["target_number"], "names": names}
         )
 
 
@@ -247,7 +261,7 @@ def _task_check(task: BusinessTask, attempt: BusinessAttempt, order, now: dateti
     gaps = order_gaps(clean, products)
     if gaps:
         raise ValidationError(_("还不能提交，请完成：%(gaps)s") % {"gaps": "、".join(gaps)})
-    _check_cancels(clean, task.scenario.existing_lines or [], products)
+    _check_line_addons(clean, task.scenario.existing_lines or [], products)
     clean["fees"] = fee_lines(clean, products) if clean["action"] == "order" else None
     sitting = attempt.enrollment.sitting
     rule = sitting.standard_version.rule_for(sitting.level)

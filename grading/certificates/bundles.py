@@ -1,6 +1,7 @@
 """A sitting's certificates as one zip, made in the background with progress.
 
-``bundle_start`` records the request and enqueues ``grading.tasks.certificate_bundle``; the task
+``bundle_start`` records the request (refused while the sitting has no valid certificate: an
+empty zip helps nobody) and enqueues ``grading.tasks.certificate_bundle``; the task
 calls ``bundle_run``, which renders each valid certificate's PDF into a zip under
 ``VAR_DIR/certificates/`` and writes its progress every 20 certificates. Idempotent: a bundle
 already done or running is left alone. A zip is kept ``EXPORT_RETENTION_DAYS`` after it is
@@ -15,7 +16,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,11 +45,27 @@ def bundle_file_name(bundle: CertificateBundle) -> str:
     return f"证书_{bundle.sitting.code}_{bundle.pk}.zip"
 
 
+def bundle_certificates(sitting: Sitting) -> QuerySet[Certificate]:
+    """The certificates a bundle of ``sitting`` holds: its valid ones."""
+    return Certificate.objects.filter(sitting=sitting, status=CertificateStatus.VALID)
+
+
+def bundle_refusal(*, total: int) -> str:
+    """Why a bundle of a sitting with ``total`` valid certificates cannot be started, in words for
+    the page ("" when it can): the one place this rule is written (the page shows it and
+    ``bundle_start`` enforces it)."""
+    return "" if total else _("该批次尚无可打包的证书")
+
+
 @transaction.atomic
 def bundle_start(*, sitting: Sitting, by: User | None) -> CertificateBundle:
-    certificates = Certificate.objects.filter(sitting=sitting, status=CertificateStatus.VALID)
+    """Record a bundle of ``sitting``'s valid certificates and enqueue it; a ValidationError, and
+    nothing recorded, when there are none."""
+    total = bundle_certificates(sitting).count()
+    if refusal := bundle_refusal(total=total):
+        raise ValidationError(refusal)
     bundle = CertificateBundle.objects.create(
-        sitting=sitting, requested_by=by, requested_at=timezone.now(), total=certificates.count()
+        sitting=sitting, requested_by=by, requested_at=timezone.now(), total=total
     )
     enqueue_on_commit("grading.tasks.certificate_bundle", bundle.pk)
     return bundle
@@ -60,11 +79,7 @@ def bundle_run(*, bundle_id: int) -> CertificateBundle:
     if not updated:
         return bundle
     name = bundle_file_name(bundle)
-    certificates = (
-        Certificate.objects.filter(sitting=bundle.sitting, status=CertificateStatus.VALID)
-        .select_related("candidate")
-        .order_by("number")
-    )
+    certificates = bundle_certificates(bundle.sitting).select_related("candidate").order_by("number")
     try:
         done = 0
         with zipfile.ZipFile(bundle_dir() / name, "w", compression=zipfile.ZIP_STORED) as archive:

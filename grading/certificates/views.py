@@ -17,7 +17,13 @@ from certify.people.models import Branch
 from certify.people.permissions import RoleRequiredMixin
 from certify.standard.models import Level
 from exams.planning.models import Sitting
-from grading.certificates.bundles import bundle_path, bundle_start, bundle_unavailable
+from grading.certificates.bundles import (
+    bundle_certificates,
+    bundle_path,
+    bundle_refusal,
+    bundle_start,
+    bundle_unavailable,
+)
 from grading.certificates.models import BundleStatus, Certificate, CertificateBundle, CertificateStatus
 from grading.certificates.pdf import certificate_pdf
 from grading.certificates.selectors import certificate_register, certificate_verify
@@ -138,20 +144,31 @@ class SittingCertificatesView(RoleRequiredMixin, View):
     """All certificates of a sitting as one zip: start the job, watch its progress, download."""
 
     def get(self, request, pk: int):
-        sitting = get_object_or_404(Sitting, pk=pk)
-        bundles = list(CertificateBundle.objects.filter(sitting=sitting)[:5])
-        for bundle in bundles:
-            # Why a finished bundle cannot be downloaded any more (expired, its file gone), or "".
-            bundle.unavailable = bundle_unavailable(bundle) if bundle.status in FINISHED else ""
-        return render(request, "certificates/bundles.html", {"sitting": sitting, "bundles": bundles})
+        return self._page(request, get_object_or_404(Sitting, pk=pk))
 
     def post(self, request, pk: int):
         sitting = get_object_or_404(Sitting, pk=pk)
         try:
             bundle_start(sitting=sitting, by=request.user)
-        except ValidationError as exc:  # pragma: no cover - bundle_start refuses nothing today
-            raise Http404 from exc
+        except ValidationError as exc:
+            return self._page(request, sitting, error="；".join(exc.messages), status=400)
         return redirect("sitting-certificates", pk=sitting.pk)
+
+    def _page(self, request, sitting: Sitting, *, error: str = "", status: int = 200):
+        bundles = list(CertificateBundle.objects.filter(sitting=sitting)[:5])
+        for bundle in bundles:
+            # Why a finished bundle cannot be downloaded any more (expired, its file gone), or "".
+            bundle.unavailable = bundle_unavailable(bundle) if bundle.status in FINISHED else ""
+        total = bundle_certificates(sitting).count()
+        context = {
+            "sitting": sitting,
+            "bundles": bundles,
+            "total": total,
+            # Why no bundle can be made now (no valid certificate), or "": the button is then disabled.
+            "refusal": bundle_refusal(total=total),
+            "error": error,
+        }
+        return render(request, "certificates/bundles.html", context, status=status)
 
 
 class BundleProgressView(RoleRequiredMixin, View):

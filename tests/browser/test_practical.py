@@ -292,3 +292,52 @@ def test_the_typing_test_submits_itself_when_the_clock_reaches_zero(page, live_s
     expect(page.get_by_test_id("submitted")).to_be_visible(timeout=20_000)
     attempt = TypingAttempt.objects.get(enrollment=enrollment)
     assert attempt.status == "submitted" and attempt.text == "营业员" and attempt.result is not None
+
+
+def test_b13_the_page_does_not_offer_the_addon_the_line_already_has(page, live_server, enrollment):
+    """The line already has 小秘书: the form shows it 已开通 and cannot tick it until it is cancelled
+    (added again after cancelling, it is scored as 多办); forced on, the server refuses it by name."""
+    open_hub(page, live_server, enrollment)
+    page.get_by_role("button", name="开始业务受理").click()
+    expect(page.get_by_test_id("clock")).to_be_visible()
+    task = BusinessTask.objects.filter(attempt__enrollment=enrollment).order_by("position").first()
+    BusinessTask.objects.filter(pk=task.pk).update(scenario=Scenario.objects.get(code="B13"))
+    page.reload()
+    task.refresh_from_db()
+    page.get_by_placeholder("证件号码 / 联系电话 / 姓名").fill(task.scenario.customer["id_number"])
+    page.get_by_role("button", name="查询").click()
+    page.locator("#results").get_by_role("button", name="选择").click()
+    page.get_by_label("加装附加业务").check()
+    secretary = page.locator("input[name=addon][value='ADD-SEC']")
+    caller_id = page.locator("input[name=addon][value='ADD-CLIP']")
+    expect(secretary).to_be_enabled()  # no number chosen yet
+    page.locator("#target-number").select_option("0571-86072648")
+    expect(secretary).to_be_disabled()
+    expect(page.locator("label", has=secretary).locator("[data-owned]")).to_be_visible()
+    expect(page.locator("label", has=secretary)).to_contain_text("小秘书（留言服务）（10.00 元/月）（已开通）")
+    expect(caller_id).to_be_enabled()
+    expect(page.locator("label", has=caller_id).locator("[data-owned]")).to_be_hidden()
+
+    page.get_by_label("取消小秘书").check()
+    expect(secretary).to_be_enabled()
+    expect(page.locator("label", has=secretary).locator("[data-owned]")).to_be_hidden()
+    secretary.check()
+    page.reload()  # the draft brings back the cancellation before the add-on it allows
+    expect(page.get_by_label("取消小秘书")).to_be_checked()
+    expect(secretary).to_be_checked()
+    page.get_by_label("取消小秘书").uncheck()  # kept on the line again: it cannot be added
+    expect(secretary).to_be_disabled()
+    expect(secretary).not_to_be_checked()
+
+    # The browser only mirrors the rule: an order forced past it is refused by the server.
+    presented = task.scenario.presented
+    page.get_by_label("证件号码", exact=True).fill(presented["id_number"])
+    page.get_by_label("姓名", exact=True).fill(presented["name"])
+    page.get_by_role("button", name="核验").click()
+    caller_id.check()
+    page.get_by_label("现金").check()
+    secretary.evaluate("box => { box.disabled = false; box.checked = true; }")
+    page.get_by_role("button", name="提交受理").click()
+    expect(page.get_by_role("alert")).to_have_text("号码 0571-86072648 已开通小秘书（留言服务），不能重复加装")
+    task.refresh_from_db()
+    assert task.submitted_at is None and task.order is None

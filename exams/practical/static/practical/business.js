@@ -13,6 +13,7 @@
   var products = {}, current = null, customer = null, verified = false, finished = root.dataset.status !== "in_progress";
   var BUSINESS = {new_fixed: "新装固定电话", new_broadband: "新装宽带", bundle: "e8/e6 套餐", add_addon: "加装附加业务", move: "移机"};
   var PAYMENT = {cash: "现金", bankcard: "银行卡", mobile_pay: "移动支付"};
+  var words = {owned: $("sec-addons").dataset.owned, ownedTitle: $("sec-addons").dataset.ownedTitle};
 
   // --- a draft per task in localStorage: a reload or a crash keeps what was entered ---
   var FIELDS = ["q", "id-type", "id-number", "id-name", "bundle", "target-number", "address", "new-address",
@@ -44,13 +45,15 @@
     });
     layout();
     if (draft.values["bb-tier"]) { $("bb-tier").value = draft.values["bb-tier"]; }
-    draft.addons.forEach(function (code) {
-      var box = form.querySelector("input[name=addon][value='" + code + "']");
-      if (box && !box.disabled) { box.checked = true; }
-    });
+    // Cancels first: an add-on on the line may be added again only once it is cancelled.
     (draft.cancels || []).forEach(function (code) {
       var box = form.querySelector("input[name=cancel][value='" + code + "']");
       if (box) { box.checked = true; }
+    });
+    renderAddons();
+    draft.addons.forEach(function (code) {
+      var box = form.querySelector("input[name=addon][value='" + code + "']");
+      if (box && !box.disabled) { box.checked = true; }
     });
     if (draft.verified) { verified = true; $("verify-result").textContent = "已核验"; $("verify-result").className = "verify-ok"; }
     restoring = false;
@@ -96,7 +99,8 @@
     byKind("modem").forEach(function (c) { option($("bb-modem"), c, products[c].name); });
     res.body.number_pool.forEach(function (n) { option($("fixed-number"), n, n); });
     $("addons").innerHTML = byKind("addon").map(function (c) {
-      return '<label><input type="checkbox" name="addon" value="' + esc(c) + '"> ' + esc(products[c].name) + "（" + esc(products[c].monthly_fee) + " 元/月）</label>";
+      return '<label><input type="checkbox" name="addon" value="' + esc(c) + '"> ' + esc(products[c].name) + "（" + esc(products[c].monthly_fee) + " 元/月）" +
+        '<span class="addon-owned" data-owned hidden>' + esc(words.owned) + "</span></label>";
     }).join(" ");
     catalogueReady = true;
     if (current && !finished) { restoreDraft(); }
@@ -204,28 +208,41 @@
     var tier = bundleComponent("broadband");
     $("bb-tier").disabled = b === "bundle";
     if (b === "bundle") { $("bb-tier").value = tier || ""; }
-    var included = b === "bundle" && products[$("bundle").value] ? products[$("bundle").value].components : [];
-    form.querySelectorAll("input[name=addon]").forEach(function (box) {
-      var inBundle = included.indexOf(box.value) >= 0;
-      box.disabled = inBundle;
-      if (inBundle) { box.checked = false; }
-      box.parentNode.title = inBundle ? "套餐已含" : "";
-      box.parentNode.style.opacity = inBundle ? 0.5 : 1;
-    });
     renderCancels();
+    renderAddons();
     var bundle = products[$("bundle").value];
     $("bundle-detail").textContent = bundle ? "含：" + bundle.components.map(function (c) { return (products[c] || {}).name || c; }).join("、") : "";
     $("fee-table").hidden = true;
   }
   form.addEventListener("change", function (e) {
     if (e.target.name === "business" || e.target.id === "bundle") { layout(); }
-    if (e.target.id === "target-number") { renderCancels(); }
+    if (e.target.id === "target-number") { renderCancels(); renderAddons(); }
+    if (e.target.name === "cancel") { renderAddons(); }
   });
+  // The add-ons that cannot be ticked: those the bundle includes, and those already on the number
+  // the order is for (the server refuses adding one again, exams/practical/business.py
+  // _check_line_addons, unless the same order cancels it).
+  function renderAddons() {
+    var b = business(), line = needs().target ? targetLine() : null;
+    var included = b === "bundle" && products[$("bundle").value] ? products[$("bundle").value].components : [];
+    var cancelled = checkedCancels();
+    var owned = ((line && line.addons) || []).filter(function (c) { return cancelled.indexOf(c) < 0; });
+    form.querySelectorAll("input[name=addon]").forEach(function (box) {
+      var inBundle = included.indexOf(box.value) >= 0, onLine = owned.indexOf(box.value) >= 0;
+      box.disabled = inBundle || onLine;
+      if (box.disabled) { box.checked = false; }
+      box.parentNode.title = inBundle ? "套餐已含" : (onLine ? words.ownedTitle : "");
+      box.parentNode.style.opacity = box.disabled ? 0.5 : 1;
+      box.parentNode.querySelector("[data-owned]").hidden = !onLine;
+    });
+  }
+  function targetLine() {
+    return customer ? (customer.lines || []).filter(function (l) { return l.number === $("target-number").value; })[0] || null : null;
+  }
   // The add-ons already on the number an add-on order is for: the customer may have one taken off
   // (the server checks it is on that line; a cancellation neither scores nor costs points).
   function renderCancels() {
-    var line = business() === "add_addon" && customer
-      ? (customer.lines || []).filter(function (l) { return l.number === $("target-number").value; })[0] : null;
+    var line = business() === "add_addon" ? targetLine() : null;
     var codes = line ? (line.addons || []) : [];
     $("cancels").innerHTML = codes.map(function (c) {
       return '<label><input type="checkbox" name="cancel" value="' + esc(c) + '"> 取消' + esc((products[c] || {}).name || c) + "</label>";
