@@ -276,12 +276,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy on every response (django-csp): scripts only from our own static
 # files (no page has inline script or event-handler attributes; certify/static/certify/pages.js
-# carries the small behaviours). Inline style attributes are still allowed: they cannot run code.
+# carries the small behaviours), styles only from our own stylesheets: no style attribute or
+# style element anywhere (layout helpers are classes in certify/static/certify/site.css;
+# tests/test_templates_inline_style.py keeps them out). Scripts may still set element.style
+# through the CSSOM (Chart.js sizes its canvases so), which style-src does not govern.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [CSP_SELF],
         "script-src": [CSP_SELF],
-        "style-src": [CSP_SELF, "'unsafe-inline'"],
+        "style-src": [CSP_SELF],
         "img-src": [CSP_SELF, "data:"],
         "font-src": [CSP_SELF],
         "connect-src": [CSP_SELF],

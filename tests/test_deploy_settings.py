@@ -55,3 +55,11 @@ def test_every_response_carries_the_content_security_policy(url):
     assert "default-src 'self'" in policy and "script-src 'self'" in policy
     assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]
     assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/accounts/login/", "/api/docs/", "/admin/login/"])
+def test_style_src_allows_only_our_own_stylesheets(url):
+    policy = Client().get(url)["Content-Security-Policy"]
+    style_src = policy.split("style-src", 1)[1].split(";", 1)[0]
+    assert style_src.split() == ["'self'"]  # no 'unsafe-inline': no style attribute, no style element
