@@ -104,7 +104,12 @@ def main() -> None:
     )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--profile", type=Path, help="write py-spy profiles of the web workers to this folder")
-    parser.add_argument("--web", choices=["granian", "gunicorn"], default="granian", help="the WSGI server (README)")
+    parser.add_argument(
+        "--web",
+        choices=["granian", "granian-ports", "gunicorn"],
+        default="granian",
+        help="the WSGI server (README); granian-ports: --workers granian servers of one worker each on the same port",
+    )
     parser.add_argument("--workers", "--gunicorn-workers", dest="workers", type=int, default=3)
     parser.add_argument("--threads", "--gunicorn-threads", dest="threads", type=int, default=2)
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
@@ -219,6 +224,9 @@ async def browser_start(http, enrollment: int, page) -> tuple[bytes, dict]:
 def web_command(web: str, workers: int, threads: int, port: int) -> list[str]:
     """The production server as the README's production section runs it."""
     python = sys.executable
+    if web == "granian-ports":  # N granian servers of one worker each, a socket each (bench/granian_ports.py)
+        ports = [str(ROOT / "bench" / "granian_ports.py"), str(workers), str(threads), str(port)]
+        return [python, *ports, "certify.wsgi:application"]
     if web == "granian":
         listen = ["--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port), "--http", "1", "--no-ws"]
         pool = ["--workers", str(workers), "--blocking-threads", str(threads)]
