@@ -179,9 +179,8 @@ def test_a_candidate_completes_business_orders_in_the_simulated_system(page, liv
     assert task.attempt.__class__.objects.get(pk=task.attempt_id).status == "submitted"
 
 
-def test_b13_the_clerk_adds_caller_id_and_cancels_the_unwanted_addon(page, live_server, enrollment):
-    """Issue 16, point 8: the line's 小秘书 is listed on the order form and can be cancelled; the
-    receipt says so and the order keeps it."""
+def open_b13_task(page, live_server, enrollment) -> BusinessTask:
+    """Business entry started, its first task made B13 (the line already has 小秘书), the page reloaded."""
     open_hub(page, live_server, enrollment)
     page.get_by_role("button", name="开始业务受理").click()
     expect(page.get_by_test_id("clock")).to_be_visible()
@@ -189,6 +188,13 @@ def test_b13_the_clerk_adds_caller_id_and_cancels_the_unwanted_addon(page, live_
     BusinessTask.objects.filter(pk=task.pk).update(scenario=Scenario.objects.get(code="B13"))
     page.reload()
     task.refresh_from_db()
+    return task
+
+
+def test_b13_the_clerk_adds_caller_id_and_cancels_the_unwanted_addon(page, live_server, enrollment):
+    """Issue 16, point 8: the line's 小秘书 is listed on the order form and can be cancelled; the
+    receipt says so and the order keeps it."""
+    task = open_b13_task(page, live_server, enrollment)
     fill_order(page, task, cancel="取消小秘书")
     expect(page.get_by_test_id("receipt")).to_contain_text("取消业务")
     expect(page.get_by_test_id("receipt")).to_contain_text("小秘书")
@@ -297,13 +303,7 @@ def test_the_typing_test_submits_itself_when_the_clock_reaches_zero(page, live_s
 def test_b13_the_page_does_not_offer_the_addon_the_line_already_has(page, live_server, enrollment):
     """The line already has 小秘书: the form shows it 已开通 and cannot tick it until it is cancelled
     (added again after cancelling, it is scored as 多办); forced on, the server refuses it by name."""
-    open_hub(page, live_server, enrollment)
-    page.get_by_role("button", name="开始业务受理").click()
-    expect(page.get_by_test_id("clock")).to_be_visible()
-    task = BusinessTask.objects.filter(attempt__enrollment=enrollment).order_by("position").first()
-    BusinessTask.objects.filter(pk=task.pk).update(scenario=Scenario.objects.get(code="B13"))
-    page.reload()
-    task.refresh_from_db()
+    task = open_b13_task(page, live_server, enrollment)
     page.get_by_placeholder("证件号码 / 联系电话 / 姓名").fill(task.scenario.customer["id_number"])
     page.get_by_role("button", name="查询").click()
     page.locator("#results").get_by_role("button", name="选择").click()
